@@ -1,0 +1,142 @@
+"""Read-side queries. Each opens a short-lived read-only connection and returns a DataFrame or dict.
+
+Every query the dashboard, the CLI and the notebooks show lives here, so all three agree by construction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from analytics.store import Store
+
+# Prices a renter can rely on for a whole job. Spot/interruptible prices are reported separately.
+FIRM_PRICING_KINDS: tuple[str, ...] = ("on_demand", "bid_derived", "published_list")
+
+_LATEST_OFFERS = """
+SELECT *
+FROM gpu_offer_observations
+WHERE ($family IS NULL OR gpu_family = $family OR gpu_model = $family)
+QUALIFY row_number() OVER (PARTITION BY offer_id ORDER BY observed_at DESC) = 1
+ORDER BY price_per_gpu_hour_usd
+"""
+
+
+def latest_offers(
+    store: Store, *, family: str | None = None, pricing_kinds: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """The latest observation of every offer (optionally one GPU family or canonical model)."""
+    frame = store.query_df(_LATEST_OFFERS, {"family": family})
+    if pricing_kinds is not None:
+        frame = frame[frame["pricing_kind"].isin(list(pricing_kinds))]
+    return frame.reset_index(drop=True)
+
+
+def table_counts(store: Store) -> dict[str, int]:
+    tables = [
+        "gpu_offer_observations",
+        "ohlcv_candles",
+        "published_prices",
+        "datasets",
+        "refresh_runs",
+        "source_status",
+        "quarantined_records",
+    ]
+    sql = " UNION ALL ".join(f"SELECT '{t}' AS t, count(*) AS n FROM {t}" for t in tables)  # noqa: S608 constants
+    return {t: int(n) for t, n in store.query_rows(sql)}
+
+
+def candle_series(store: Store) -> pd.DataFrame:
+    """One row per stored candle series with its date range and instrument."""
+    return store.query_df(
+        """
+        SELECT token, quote, exchange, symbol, timeframe, instrument, dataset_id,
+               count(*) AS rows, min(ts) AS first_ts, max(ts) AS last_ts
+        FROM ohlcv_candles
+        GROUP BY ALL
+        ORDER BY token, last_ts DESC, rows DESC
+        """
+    )
+
+
+def candles(store: Store, exchange: str, symbol: str, timeframe: str = "1d") -> pd.DataFrame:
+    return store.query_df(
+        "SELECT * FROM ohlcv_candles WHERE exchange = ? AND symbol = ? AND timeframe = ? ORDER BY ts",
+        [exchange, symbol, timeframe],
+    )
+
+
+def datasets(store: Store) -> pd.DataFrame:
+    """Every loaded dataset with its provenance and the rows stored for it now."""
+    return store.query_df(
+        """
+        WITH stored AS (
+            SELECT dataset_id, count(*) AS stored_rows, min(observed_at) AS first_ts, max(observed_at) AS last_ts
+            FROM gpu_offer_observations GROUP BY dataset_id
+            UNION ALL
+            SELECT dataset_id, count(*), min(ts), max(ts) FROM ohlcv_candles GROUP BY dataset_id
+            UNION ALL
+            SELECT dataset_id, count(*), NULL, NULL FROM published_prices GROUP BY dataset_id
+        ),
+        per_dataset AS (
+            SELECT dataset_id, sum(stored_rows) AS stored_rows, min(first_ts) AS first_ts, max(last_ts) AS last_ts
+            FROM stored GROUP BY dataset_id
+        )
+        SELECT d.dataset_id, d.kind, d.title, d.publisher, d.source_repo, d.source_path, d.source_commit,
+               d.source_url, d.as_of, d.notes, coalesce(s.stored_rows, 0) AS stored_rows,
+               coalesce(s.first_ts, d.first_ts) AS first_ts, coalesce(s.last_ts, d.last_ts) AS last_ts,
+               d.loaded_at
+        FROM datasets d LEFT JOIN per_dataset s USING (dataset_id)
+        ORDER BY d.kind, d.dataset_id
+        """
+    )
+
+
+def dataset_rows(store: Store, dataset_id: str) -> pd.DataFrame:
+    """All stored rows of one dataset (for CSV download), whatever table holds them."""
+    kind_rows = store.query_rows("SELECT kind FROM datasets WHERE dataset_id = ?", [dataset_id])
+    if not kind_rows:
+        raise KeyError(f"no dataset {dataset_id!r}")
+    frames = []
+    for table, order in (
+        ("gpu_offer_observations", "observed_at, offer_id"),
+        ("ohlcv_candles", "ts"),
+        ("published_prices", "provider"),
+    ):
+        frame = store.query_df(
+            f"SELECT * FROM {table} WHERE dataset_id = ? ORDER BY {order}",  # noqa: S608 constants
+            [dataset_id],
+        )
+        if not frame.empty:
+            frames.append(frame)
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def published_prices(store: Store) -> pd.DataFrame:
+    return store.query_df("SELECT * FROM published_prices ORDER BY is_market_overview_claim DESC, provider")
+
+
+def offer_sources(store: Store) -> pd.DataFrame:
+    """Per source of offers: rows, listings, observation range."""
+    return store.query_df(
+        """
+        SELECT source, count(*) AS rows, count(DISTINCT offer_id) AS offers,
+               count(DISTINCT provider) AS providers, min(observed_at) AS first_observed_at,
+               max(observed_at) AS last_observed_at
+        FROM gpu_offer_observations GROUP BY source ORDER BY source
+        """
+    )
+
+
+def last_runs(store: Store, limit: int = 20) -> pd.DataFrame:
+    return store.query_df(
+        """
+        SELECT r.run_id, r.trigger, r.started_at, r.finished_at, r.status AS run_status,
+               s.source, s.status, s.rows_added, s.rows_quarantined, s.duration_ms, s.message
+        FROM refresh_runs r LEFT JOIN source_status s USING (run_id)
+        ORDER BY r.started_at DESC, s.source
+        LIMIT ?
+        """,
+        [limit],
+    )

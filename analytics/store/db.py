@@ -1,0 +1,197 @@
+"""Short-lived DuckDB connections.
+
+DuckDB lets ONE process open a file read-write, or MANY processes open it read-only, never both. The
+dashboard therefore never holds a connection: every read opens a read-only connection, queries and closes.
+When a writer holds the file, the open fails with a lock error; we retry for a bounded time, then raise
+StoreLockedError with a message a person can act on. Writers do the same in reverse, run their batch in one
+transaction and CHECKPOINT, so readers never need to replay a WAL.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from analytics.store.migrations import MIGRATIONS, Migration
+
+
+class StoreError(RuntimeError):
+    """A problem with the database a person can act on; the message says what and how."""
+
+
+class StoreLockedError(StoreError):
+    pass
+
+
+class SchemaTooNewError(StoreError):
+    pass
+
+
+class DatabaseMissingError(StoreError):
+    pass
+
+
+_LOCK_MARKERS = ("could not set lock", "conflicting lock", "database is locked")
+
+
+def _is_lock_error(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return any(marker in text for marker in _LOCK_MARKERS)
+
+
+class Store:
+    """A DuckDB file plus the rules for opening it. Cheap to create; holds no connection."""
+
+    def __init__(self, path: Path | str, *, lock_timeout_s: float = 10.0) -> None:
+        self.path = Path(path)
+        self.lock_timeout_s = lock_timeout_s
+
+    def __repr__(self) -> str:
+        return f"Store({str(self.path)!r})"
+
+    # -- connections -------------------------------------------------------------------------------------
+
+    def _connect(self, *, read_only: bool) -> duckdb.DuckDBPyConnection:
+        deadline = time.monotonic() + self.lock_timeout_s
+        delay = 0.01
+        while True:
+            try:
+                return duckdb.connect(str(self.path), read_only=read_only)
+            except (duckdb.IOException, duckdb.ConnectionException) as exc:
+                if not _is_lock_error(exc):
+                    raise StoreError(f"cannot open database {self.path}: {exc}") from exc
+                if time.monotonic() >= deadline:
+                    mode = "read" if read_only else "write"
+                    raise StoreLockedError(
+                        f"database {self.path} is locked by another process (a refresh or another writer) "
+                        f"and could not be opened to {mode} within {self.lock_timeout_s:.0f} s; "
+                        "try again when it finishes"
+                    ) from exc
+                time.sleep(delay * (0.5 + random.random()))  # jitter: many readers must not retry in step
+                delay = min(delay * 2, 0.25)
+
+    @contextmanager
+    def reader(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-only connection for one short unit of work."""
+        if not self.path.exists():
+            raise DatabaseMissingError(f"no database at {self.path}; run `depin init` to create it")
+        conn = self._connect(read_only=True)
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+    @contextmanager
+    def writer(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-write connection running one transaction; committed and checkpointed on success."""
+        self._ensure_parent_writable()
+        conn = self._connect(read_only=False)
+        try:
+            conn.begin()
+            try:
+                yield conn
+            except BaseException:
+                conn.rollback()
+                raise
+            conn.commit()
+            conn.execute("CHECKPOINT")
+        finally:
+            conn.close()
+
+    def _ensure_parent_writable(self) -> None:
+        parent = self.path.parent
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create folder {parent} for the database: {exc.strerror}") from exc
+        if self.path.exists() and not _writable(self.path):
+            raise StoreError(f"database {self.path} is not writable by this user")
+        if not self.path.exists() and not _writable(parent):
+            raise StoreError(f"folder {parent} is not writable, so the database cannot be created there")
+
+    # -- schema ------------------------------------------------------------------------------------------
+
+    def migrate(self, migrations: Sequence[Migration] = MIGRATIONS) -> tuple[int, int]:
+        """Create or upgrade the schema. Returns (version before, version after)."""
+        latest = migrations[-1].version
+        self._ensure_parent_writable()
+        conn = self._connect(read_only=False)
+        try:
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version ("
+                " version INTEGER PRIMARY KEY, description VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
+            )
+            before = _current_version(conn)
+            if before > latest:
+                raise SchemaTooNewError(
+                    f"database {self.path} has schema version {before}, newer than this DePIN Lens "
+                    f"understands ({latest}); upgrade DePIN Lens or point DEPIN_DB at another file"
+                )
+            for migration in migrations:
+                if migration.version <= before:
+                    continue
+                conn.begin()
+                try:
+                    conn.execute(migration.sql)
+                    conn.execute(
+                        "INSERT INTO schema_version VALUES (?, ?, now()::TIMESTAMP)",
+                        [migration.version, migration.description],
+                    )
+                    conn.commit()
+                except BaseException:
+                    conn.rollback()
+                    raise
+            conn.execute("CHECKPOINT")
+            return before, _current_version(conn)
+        finally:
+            conn.close()
+
+    def schema_version(self) -> int:
+        with self.reader() as conn:
+            return _current_version(conn)
+
+    def check_readable(self, migrations: Sequence[Migration] = MIGRATIONS) -> None:
+        """Raise a StoreError when the file is missing, too new, or needs `depin init` to upgrade it."""
+        version = self.schema_version()
+        latest = migrations[-1].version
+        if version > latest:
+            raise SchemaTooNewError(
+                f"database {self.path} has schema version {version}, newer than this DePIN Lens "
+                f"understands ({latest}); upgrade DePIN Lens"
+            )
+        if version < latest:
+            raise StoreError(
+                f"database {self.path} has schema version {version}; run `depin init` to upgrade it to {latest}"
+            )
+
+    # -- convenience ---------------------------------------------------------------------------------------
+
+    def query_df(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> pd.DataFrame:
+        with self.reader() as conn:
+            return conn.execute(sql, params or []).df()
+
+    def query_rows(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> list[tuple]:
+        with self.reader() as conn:
+            return conn.execute(sql, params or []).fetchall()
+
+
+def _current_version(conn: duckdb.DuckDBPyConnection) -> int:
+    exists = conn.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
+    ).fetchall()[0][0]
+    if not exists:
+        return 0
+    return int(conn.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchall()[0][0])
+
+
+def _writable(path: Path) -> bool:
+    import os
+
+    return os.access(path, os.W_OK)

@@ -1,0 +1,136 @@
+"""Versioned schema. Append a Migration to add or change tables; never edit one that has shipped.
+
+Conventions: timestamps are naive TIMESTAMP values in UTC; prices are USD; every fact row carries the
+dataset_id (or source) it came from, and `datasets` holds the provenance of each one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    description: str
+    sql: str
+
+
+_INITIAL = """
+CREATE TABLE datasets (
+    dataset_id      VARCHAR PRIMARY KEY,   -- e.g. 'skypilot_catalog:runpod', 'ohlcv:bybit_usdt_perpetual:RENDERUSDT:1d'
+    kind            VARCHAR NOT NULL,      -- gpu_offers | ohlcv | published_prices | ...
+    title           VARCHAR NOT NULL,
+    publisher       VARCHAR,               -- who published the numbers (SkyPilot catalog, Bybit, CoreWeave, ...)
+    source_repo     VARCHAR,
+    source_path     VARCHAR,
+    source_commit   VARCHAR,
+    source_url      VARCHAR,
+    as_of           VARCHAR,               -- date (or year) the data describes, as published; NULL if unknown
+    notes           VARCHAR,
+    file_sha256     VARCHAR,               -- content hash of the loaded file slice
+    row_count       BIGINT NOT NULL,
+    first_ts        TIMESTAMP,
+    last_ts         TIMESTAMP,
+    loaded_at       TIMESTAMP NOT NULL
+);
+
+CREATE TABLE gpu_offer_observations (
+    offer_id                VARCHAR NOT NULL,   -- stable hash of source, provider, via, instance, region, pricing kind
+    observed_at             TIMESTAMP NOT NULL,
+    source                  VARCHAR NOT NULL,   -- collector or bundled dataset family that produced the row
+    dataset_id              VARCHAR,
+    provider                VARCHAR NOT NULL,   -- the cloud/network that runs the GPU (upstream of any aggregator)
+    via                     VARCHAR,            -- aggregator the offer was listed through, if any
+    provider_category       VARCHAR NOT NULL,   -- hyperscaler | neocloud | marketplace | depin_network | unknown
+    market_model            VARCHAR NOT NULL,   -- centralized | decentralized | unknown
+    instance_type           VARCHAR,
+    gpu_name_raw            VARCHAR NOT NULL,
+    gpu_model               VARCHAR,            -- canonical key, e.g. H100-SXM-80GB; NULL when the name is unknown
+    gpu_family              VARCHAR,            -- e.g. H100
+    gpu_model_status        VARCHAR NOT NULL,   -- exact | partial (a part unknown) | unknown (name not recognised)
+    gpu_memory_gb           DOUBLE,
+    gpu_count               INTEGER NOT NULL,
+    vcpus                   DOUBLE,
+    memory_gib              DOUBLE,
+    region                  VARCHAR,
+    pricing_kind            VARCHAR NOT NULL,   -- on_demand | spot | bid_derived | published_list
+    price_usd_per_hour      DOUBLE NOT NULL,    -- as given by the source (whole instance)
+    price_per_gpu_hour_usd  DOUBLE NOT NULL,
+    price_as_of             VARCHAR,            -- when the source says the price was valid, if it says
+    available               BOOLEAN,
+    flags                   VARCHAR[] NOT NULL DEFAULT [],
+    attributes              JSON,               -- source specifics (reliability, dlperf, sample sizes, ...)
+    PRIMARY KEY (offer_id, observed_at)
+);
+
+CREATE TABLE ohlcv_candles (
+    exchange    VARCHAR NOT NULL,
+    symbol      VARCHAR NOT NULL,
+    timeframe   VARCHAR NOT NULL,
+    ts          TIMESTAMP NOT NULL,   -- candle open time, UTC
+    open        DOUBLE NOT NULL,
+    high        DOUBLE NOT NULL,
+    low         DOUBLE NOT NULL,
+    close       DOUBLE NOT NULL,
+    volume      DOUBLE,
+    token       VARCHAR NOT NULL,     -- RENDER, RNDR, AKT, ... (RNDR and RENDER stay separate series)
+    quote       VARCHAR NOT NULL,     -- USDT, USD
+    instrument  VARCHAR NOT NULL,     -- spot | perpetual | aggregate
+    dataset_id  VARCHAR,
+    PRIMARY KEY (exchange, symbol, timeframe, ts)
+);
+
+CREATE TABLE published_prices (
+    provider                    VARCHAR NOT NULL,
+    provider_type_as_published  VARCHAR,
+    gpu_name_raw                VARCHAR NOT NULL,
+    gpu_model                   VARCHAR,
+    gpu_family                  VARCHAR,
+    gpu_count                   INTEGER NOT NULL,
+    usd_per_hour_low            DOUBLE NOT NULL,
+    usd_per_hour_high           DOUBLE NOT NULL,
+    price_unit                  VARCHAR NOT NULL,
+    usd_per_gpu_hour_low        DOUBLE NOT NULL,
+    usd_per_gpu_hour_high       DOUBLE NOT NULL,
+    sla_or_reliability          VARCHAR,
+    source                      VARCHAR NOT NULL,
+    as_of                       VARCHAR NOT NULL,
+    is_market_overview_claim    BOOLEAN NOT NULL,  -- a claim to check, not an observed price
+    dataset_id                  VARCHAR,
+    PRIMARY KEY (provider, gpu_name_raw, price_unit, source, as_of)
+);
+
+CREATE TABLE refresh_runs (
+    run_id       VARCHAR PRIMARY KEY,
+    trigger      VARCHAR NOT NULL,   -- init | cli | schedule
+    started_at   TIMESTAMP NOT NULL,
+    finished_at  TIMESTAMP,
+    status       VARCHAR NOT NULL    -- running | ok | partial | failed
+);
+
+CREATE TABLE source_status (
+    run_id            VARCHAR NOT NULL,
+    source            VARCHAR NOT NULL,
+    status            VARCHAR NOT NULL,   -- ok | failed | skipped
+    rows_added        BIGINT NOT NULL DEFAULT 0,
+    rows_quarantined  BIGINT NOT NULL DEFAULT 0,
+    started_at        TIMESTAMP NOT NULL,
+    finished_at       TIMESTAMP NOT NULL,
+    duration_ms       DOUBLE NOT NULL,
+    message           VARCHAR,
+    PRIMARY KEY (run_id, source)
+);
+
+CREATE TABLE quarantined_records (
+    run_id       VARCHAR NOT NULL,
+    source       VARCHAR NOT NULL,
+    recorded_at  TIMESTAMP NOT NULL,
+    reason       VARCHAR NOT NULL,
+    raw_record   JSON
+);
+"""
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "offers, candles, published prices, provenance, refresh runs, quarantine", _INITIAL),
+)

@@ -1,0 +1,1 @@
+"""Streamlit UI of DePIN Lens. Pages only render what `analytics` computes."""

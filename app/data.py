@@ -1,0 +1,66 @@
+"""Cached access to analytics for the pages. Caches hold plain data (never a connection) with a short TTL,
+so a refresh written by another process shows up within a minute."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from analytics import queries
+from analytics.metrics.overview import OverviewKpis, overview_kpis
+from analytics.settings import get_settings
+from analytics.snapshot import load_snapshot
+from analytics.store import Store
+
+TTL_S = 60
+
+
+def store() -> Store:
+    return Store(get_settings().db)
+
+
+def ensure_database() -> Store:
+    """Open the configured database; on a missing or empty one, load the bundled snapshot first."""
+    current = store()
+    if not current.path.exists() or current.schema_version() == 0:
+        with st.spinner("First start: loading the bundled snapshot..."):
+            load_snapshot(current)
+    return current
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def cached_overview(db_path: str) -> OverviewKpis:
+    return overview_kpis(Store(db_path))
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def cached_latest_offers(db_path: str, family: str | None = None) -> pd.DataFrame:
+    return queries.latest_offers(Store(db_path), family=family)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def cached_datasets(db_path: str) -> pd.DataFrame:
+    return queries.datasets(Store(db_path))
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def cached_dataset_rows(db_path: str, dataset_id: str) -> pd.DataFrame:
+    return queries.dataset_rows(Store(db_path), dataset_id)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def cached_published_prices(db_path: str) -> pd.DataFrame:
+    return queries.published_prices(Store(db_path))
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def cached_runs(db_path: str) -> pd.DataFrame:
+    return queries.last_runs(Store(db_path), limit=50)
+
+
+def usd(value: float | None, digits: int = 2) -> str:
+    return "n/a" if value is None else f"${value:,.{digits}f}"
+
+
+def pct(value: float | None, digits: int = 1) -> str:
+    return "n/a" if value is None else f"{value:+.{digits}f} %"

@@ -1,0 +1,21 @@
+"""DePIN Lens entry script: page setup and navigation only. Add a page with one line in PAGES."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import streamlit as st
+
+# `streamlit run app/streamlit_app.py` puts app/ on sys.path, not the repository root.
+_ROOT = Path(__file__).resolve().parent.parent
+if str(_ROOT) not in sys.path:
+    sys.path.insert(0, str(_ROOT))
+
+PAGES = [
+    st.Page("views/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    st.Page("views/data_sources.py", title="Data & sources", icon=":material/dataset:"),
+]
+
+st.set_page_config(page_title="DePIN Lens", page_icon=":material/memory:", layout="wide")
+st.navigation(PAGES).run()

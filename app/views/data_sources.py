@@ -1,0 +1,66 @@
+"""Data & sources: every dataset with its provenance, row counts and date range, downloadable as CSV."""
+
+import streamlit as st
+
+from app.data import (
+    cached_dataset_rows,
+    cached_datasets,
+    cached_published_prices,
+    cached_runs,
+    ensure_database,
+)
+
+store = ensure_database()
+db = str(store.path)
+
+st.title("Data & sources")
+st.caption(f"Database: `{db}`. Every number in DePIN Lens comes from one of these datasets.")
+
+datasets = cached_datasets(db)
+st.subheader(f"Datasets ({len(datasets)})")
+st.dataframe(
+    datasets[
+        [
+            "dataset_id",
+            "kind",
+            "title",
+            "publisher",
+            "stored_rows",
+            "first_ts",
+            "last_ts",
+            "as_of",
+            "source_url",
+            "source_commit",
+            "notes",
+            "loaded_at",
+        ]
+    ],
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "source_url": st.column_config.LinkColumn("source"),
+        "stored_rows": st.column_config.NumberColumn("rows", format="%d"),
+        "first_ts": st.column_config.DatetimeColumn("first", format="YYYY-MM-DD"),
+        "last_ts": st.column_config.DatetimeColumn("last", format="YYYY-MM-DD"),
+    },
+)
+
+choice = st.selectbox("Download a dataset as CSV", datasets["dataset_id"].tolist())
+if choice:
+    rows = cached_dataset_rows(db, choice)
+    st.download_button(
+        f"Download {choice} ({len(rows):,} rows)",
+        rows.to_csv(index=False).encode(),
+        file_name=f"{choice.replace(':', '_')}.csv",
+        mime="text/csv",
+    )
+
+st.subheader("Published prices and the market overview's claims")
+st.caption(
+    "Rows marked as claims come from the market overview's H100 table: they are checked against the "
+    "data, not counted as offers."
+)
+st.dataframe(cached_published_prices(db), hide_index=True, width="stretch")
+
+st.subheader("Recent loads and refreshes")
+st.dataframe(cached_runs(db), hide_index=True, width="stretch")
