@@ -164,6 +164,8 @@ def dashboard(obj: _Context, port: int, address: str) -> None:
         "none",
         "--client.showErrorDetails",
         "false",
+        "--client.toolbarMode",
+        "viewer",
     ]
     try:
         completed = subprocess.run(command, env=env, check=False)

@@ -302,7 +302,7 @@ def load_snapshot(store: Store, data_dir: Path | None = None) -> LoadReport:
         "source_path": "data/published_prices.csv",
         "source_commit": None,
         "source_url": "https://www.coreweave.com/pricing",
-        "as_of": ", ".join(sorted(set(published["as_of"]))),
+        "as_of": ", ".join(sorted(set(published.loc[~published["is_market_overview_claim"], "as_of"]))),
         "notes": "Market overview rows are claims to check and are not counted as offers.",
         "file_sha256": _sha256(data_dir / "published_prices.csv"),
         "row_count": len(published),

@@ -31,7 +31,7 @@ c2.metric("Centralized: median", usd(central.median_usd), help=f"{central.offers
 c3.metric("Decentralized: cheapest", usd(decentral.cheapest_usd), help=f"Provider: {decentral.cheapest_provider}")
 c4.metric("Decentralized: median", usd(decentral.median_usd), help=f"{decentral.offers} offers")
 c5.metric(
-    "Decentralized discount (medians)",
+    "Decentralized discount",
     "n/a" if kpis.decentralized_discount_pct is None else f"{kpis.decentralized_discount_pct:.1f} %",
 )
 st.caption(

@@ -1,0 +1,76 @@
+"""Every page renders through Streamlit's AppTest without an exception and shows the database's numbers."""
+
+import base64
+import json
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analytics.metrics.overview import overview_kpis
+from analytics.queries import FIRM_PRICING_KINDS, latest_offers
+from tests.conftest import REPO
+
+ENTRY = str(REPO / "app" / "streamlit_app.py")
+
+
+@pytest.fixture
+def app(snapshot_store, monkeypatch):
+    monkeypatch.setenv("DEPIN_DB", str(snapshot_store.path))
+    return AppTest.from_file(ENTRY, default_timeout=60)
+
+
+def plotly_array(value):
+    """Plotly >= 6 ships numeric arrays as {"dtype", "bdata"} (base64) in figure JSON."""
+    if isinstance(value, dict) and "bdata" in value:
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
+    return value
+
+
+def metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_overview_shows_the_kpis_of_the_database(app, snapshot_store):
+    at = app.run()
+    assert not at.exception
+    kpis = overview_kpis(snapshot_store)
+    shown = metrics(at)
+    assert shown["GPU offers (latest price per offer)"] == f"{kpis.offers:,}"
+    assert shown["Providers"] == str(kpis.providers)
+    assert shown["Centralized: cheapest"] == f"${kpis.prices['centralized'].cheapest_usd:,.2f}"
+    assert shown["Centralized: median"] == f"${kpis.prices['centralized'].median_usd:,.2f}"
+    assert shown["Decentralized: cheapest"] == f"${kpis.prices['decentralized'].cheapest_usd:,.2f}"
+    assert shown["Decentralized: median"] == f"${kpis.prices['decentralized'].median_usd:,.2f}"
+    assert shown["Decentralized discount"] == f"{kpis.decentralized_discount_pct:.1f} %"
+    for token in kpis.tokens:
+        label = f"{token.token} close ({token.as_of})"
+        assert label in shown
+        assert shown[label].startswith("$")
+    assert any("bundled offline snapshot" in info.value for info in at.info)
+    charts = at.get("plotly_chart")
+    assert charts, "the H100 price distribution chart is missing"
+    figure = json.loads(charts[0].proto.spec)
+    plotted = sum(len(plotly_array(trace["y"])) for trace in figure["data"])
+    firm = latest_offers(snapshot_store, family="H100", pricing_kinds=FIRM_PRICING_KINDS)
+    assert plotted == len(firm)
+
+
+def test_data_sources_lists_every_dataset_with_download(app, snapshot_store):
+    at = app.run()
+    at.switch_page("views/data_sources.py").run()
+    assert not at.exception
+    assert at.title[0].value == "Data & sources"
+    frames = at.dataframe
+    datasets = frames[0].value
+    n = snapshot_store.query_rows("SELECT count(*) FROM datasets")[0][0]
+    assert len(datasets) == n
+    assert (datasets["stored_rows"] > 0).all()
+    assert at.selectbox[0].options[0] == datasets["dataset_id"].iloc[0]
+
+
+def test_dashboard_loads_the_snapshot_into_an_empty_database(empty_store, monkeypatch):
+    monkeypatch.setenv("DEPIN_DB", str(empty_store.path))
+    at = AppTest.from_file(ENTRY, default_timeout=120).run()
+    assert not at.exception
+    assert empty_store.query_rows("SELECT count(*) FROM datasets")[0][0] > 0

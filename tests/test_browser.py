@@ -1,0 +1,35 @@
+"""One real browser against the real server: `depin dashboard` + headless Chromium."""
+
+import pytest
+
+from analytics.metrics.overview import overview_kpis
+from tests.browser import browser_page, require_chromium, running_dashboard, wait_for_app
+
+pytestmark = pytest.mark.browser
+
+
+def test_overview_in_a_real_browser(snapshot_store, tmp_path, artifacts_dir):
+    require_chromium()
+    kpis = overview_kpis(snapshot_store)
+    with running_dashboard(snapshot_store.path) as url, browser_page(tmp_path) as page:
+        page.goto(url)
+        wait_for_app(page)
+        page.get_by_text("Decentralized discount").first.wait_for(timeout=30_000)
+        page.locator("[data-testid='stPlotlyChart'] .main-svg").first.wait_for(timeout=30_000)
+        text = page.inner_text("[data-testid='stApp']")
+        page.screenshot(path=str(artifacts_dir / "overview.png"), full_page=True)
+        assert "Traceback" not in text
+        assert f"{kpis.offers:,}" in text
+        assert f"${kpis.prices['centralized'].median_usd:,.2f}" in text
+        assert f"${kpis.prices['decentralized'].median_usd:,.2f}" in text
+        assert f"{kpis.decentralized_discount_pct:.1f} %" in text
+        assert "bundled offline snapshot" in text
+
+        page.get_by_role("link", name="Data & sources").click()
+        page.get_by_text("Download a dataset as CSV").wait_for(timeout=30_000)
+        wait_for_app(page)
+        page.screenshot(path=str(artifacts_dir / "data_sources.png"), full_page=True)
+        assert (
+            "skypilot_catalog:runpod" in page.inner_text("[data-testid='stApp']")
+            or page.locator("[data-testid='stDataFrame']").count() >= 1
+        )
