@@ -140,3 +140,34 @@ def last_runs(store: Store, limit: int = 20) -> pd.DataFrame:
         """,
         [limit],
     )
+
+
+OFFER_OUTPUT_COLUMNS = [
+    "provider",
+    "via",
+    "provider_category",
+    "model",
+    "gpu_model",
+    "gpu_family",
+    "gpu_name_raw",
+    "gpu_count",
+    "pricing_kind",
+    "price_per_gpu_hour_usd",
+    "price_usd_per_hour",
+    "region",
+    "observed_at",
+    "source",
+    "price_as_of",
+    "instance_type",
+    "available",
+    "flags",
+]
+
+
+def offers_for_output(offers: pd.DataFrame) -> pd.DataFrame:
+    """Offers in the shape `depin prices --json` prints (the market model as `model`, timestamps ISO)."""
+    frame = offers.rename(columns={"market_model": "model"})
+    frame = frame[OFFER_OUTPUT_COLUMNS].copy()
+    frame["observed_at"] = frame["observed_at"].map(lambda t: t.isoformat())
+    frame["flags"] = frame["flags"].map(list)
+    return frame.astype(object).where(frame.notna(), None)
