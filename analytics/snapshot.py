@@ -8,7 +8,6 @@ snapshot carry the fixed date the snapshot was taken, and every table upserts on
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -17,8 +16,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from analytics.collectors.published import PublishedCollector, is_market_overview_claim
 from analytics.normalize import normalize_gpu, provider_info
+from analytics.offers import offer_frame, offer_id
 from analytics.paths import bundled_data_dir
+from analytics.settings import Settings
 from analytics.store import Store
 from analytics.store.writes import upsert
 
@@ -39,12 +41,6 @@ class LoadReport:
     @property
     def total_added(self) -> int:
         return sum(self.rows_added.values())
-
-
-def offer_id(*parts: object) -> str:
-    """Stable id of an offer: the same provider listing gets the same id in every refresh."""
-    text = "|".join("" if p is None else str(p) for p in parts)
-    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:20]
 
 
 def _sha256(path: Path) -> str:
@@ -213,13 +209,12 @@ def published_rows(csv_path: Path, observed_at: datetime = SNAPSHOT_CAPTURED_ON)
     """(published_prices rows, offer observations). The market overview's own table is kept as claims to
     check, not as prices; dated rate cards become `published_list` offers."""
     raw = pd.read_csv(csv_path, dtype=str)
-    published, offers = [], []
+    published = []
     for row in raw.itertuples(index=False):
         count = int(row.gpu_count)
         low, high = float(row.usd_per_hour_low), float(row.usd_per_hour_high)
         gpu = normalize_gpu(row.gpu_model)
-        info = provider_info(row.provider)
-        claim = row.source.startswith("market overview")
+        claim = is_market_overview_claim(row.source)
         published.append(
             {
                 "provider": row.provider,
@@ -240,39 +235,10 @@ def published_rows(csv_path: Path, observed_at: datetime = SNAPSHOT_CAPTURED_ON)
                 "dataset_id": "published_prices",
             }
         )
-        if claim:
-            continue
-        for end, price in (("low", low), ("high", high)) if low != high else (("list", low),):
-            offers.append(
-                {
-                    "offer_id": offer_id(PUBLISHED_SOURCE, row.provider, row.gpu_model, count, row.source, end),
-                    "observed_at": observed_at,
-                    "source": PUBLISHED_SOURCE,
-                    "dataset_id": "published_prices",
-                    "provider": info.provider,
-                    "via": None,
-                    "provider_category": info.category,
-                    "market_model": info.market_model,
-                    "instance_type": f"{count}x {row.gpu_model} ({row.price_unit})",
-                    "gpu_name_raw": row.gpu_model,
-                    "gpu_model": gpu.key,
-                    "gpu_family": gpu.family,
-                    "gpu_model_status": gpu.status,
-                    "gpu_memory_gb": float(gpu.vram_gb) if gpu.vram_gb else None,
-                    "gpu_count": count,
-                    "vcpus": None,
-                    "memory_gib": None,
-                    "region": None,
-                    "pricing_kind": "published_list",
-                    "price_usd_per_hour": price,
-                    "price_per_gpu_hour_usd": price / count,
-                    "price_as_of": row.as_of,
-                    "available": None,
-                    "flags": [*gpu.flags, *([f"published_range_{end}"] if end != "list" else [])],
-                    "attributes": json.dumps({"source": row.source, "terms": row.sla_or_reliability}),
-                }
-            )
-    return pd.DataFrame.from_records(published), pd.DataFrame.from_records(offers)
+    collector = PublishedCollector(Settings(_env_file=None))
+    parsed = collector.parse(csv_path.read_text(encoding="utf-8"), observed_at)
+    offers, _ = offer_frame(parsed, PUBLISHED_SOURCE, observed_at, dataset_id="published_prices")
+    return pd.DataFrame.from_records(published), offers
 
 
 def load_snapshot(store: Store, data_dir: Path | None = None) -> LoadReport:

@@ -140,3 +140,17 @@ def test_absurd_prices_are_quarantined():
     frame, quarantined = frame_of("akash", raw)
     assert "H100" not in set(frame["gpu_family"])
     assert any("implausible price" in reason for _, reason in quarantined)
+
+
+def test_published_list_prices_ranges_claims_and_bad_numbers():
+    raw = (FIXTURES / "published/published_prices.csv").read_text()
+    result = parse("published", raw)
+    assert result.notes == ["1 market-overview claim(s) kept as claims, not offers"]
+    frame, quarantined = frame_of("published", raw)
+    coreweave = by(frame, provider="coreweave")
+    assert (coreweave.gpu_model, coreweave.price_per_gpu_hour_usd) == ("H100-SXM-80GB", pytest.approx(49.24 / 8))
+    assert coreweave.price_as_of == "2026-07-02" and coreweave.pricing_kind == "published_list"
+    dataoorts = frame[frame["provider"] == "dataoorts"].sort_values("price_per_gpu_hour_usd")
+    assert list(dataoorts["price_per_gpu_hour_usd"]) == [0.85, 1.10]  # both ends of the range, nothing invented
+    assert "runpod" not in set(frame["provider"])  # the claim is not an offer
+    assert len(quarantined) == 1 and "not a number" in quarantined[0][1]

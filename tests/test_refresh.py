@@ -30,7 +30,9 @@ def statuses(report):
 def test_refresh_stores_every_source_and_quarantines_bad_records(apis, snapshot_store):
     settings = settings_for(apis, snapshot_store, lambda_api_key="test-key")
     report = run_refresh(snapshot_store, settings)
-    assert statuses(report) == {s: "ok" for s in ("akash", "ionet", "vastai", "runpod", "lambda", "skypilot")}
+    assert statuses(report) == {
+        s: "ok" for s in ("akash", "ionet", "vastai", "runpod", "lambda", "skypilot", "published")
+    }
     assert report.exit_code == EXIT_OK
     per_source = dict(
         snapshot_store.query_rows(
@@ -48,7 +50,7 @@ def test_refresh_stores_every_source_and_quarantines_bad_records(apis, snapshot_
     )
     assert ("vastai", "ok", 6, 2) in status
     live = snapshot_store.query_rows("SELECT count(*) FROM datasets WHERE dataset_id LIKE 'live:%'")[0][0]
-    assert live == 6  # provenance record for every live source
+    assert live == 7  # provenance record for every live source
 
 
 def test_second_identical_refresh_adds_observations_not_offers(apis, empty_store):
