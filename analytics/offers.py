@@ -81,3 +81,13 @@ def _flag_spot_above_on_demand(frame: pd.DataFrame) -> None:
         key = (row["provider"], row["instance_type"], row["region"])
         if key in on_demand.index and row["price_per_gpu_hour_usd"] > on_demand[key]:
             frame.at[i, "flags"] = [*row["flags"], "spot_above_on_demand"]
+
+
+def offers_age_days(offers: pd.DataFrame, now: datetime | None = None) -> pd.Series:
+    """Age of each price in days: from its `price_as_of` date when the source gives one, else observed_at."""
+    from datetime import UTC
+
+    now_ts = pd.Timestamp(now or datetime.now(UTC).replace(tzinfo=None))
+    as_of = pd.to_datetime(offers["price_as_of"], errors="coerce", format="mixed")
+    moment = as_of.fillna(offers["observed_at"])
+    return (now_ts - moment).dt.total_seconds() / 86400.0

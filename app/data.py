@@ -64,3 +64,8 @@ def usd(value: float | None, digits: int = 2) -> str:
 
 def pct(value: float | None, digits: int = 1) -> str:
     return "n/a" if value is None else f"{value:+.{digits}f} %"
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def cached_offer_history(db_path: str, family: str | None = None) -> pd.DataFrame:
+    return queries.offer_history(Store(db_path), family=family)

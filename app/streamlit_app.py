@@ -14,6 +14,7 @@ if str(_ROOT) not in sys.path:
 
 PAGES = [
     st.Page("views/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    st.Page("views/cost_comparison.py", title="Cost comparison", icon=":material/compare_arrows:"),
     st.Page("views/data_sources.py", title="Data & sources", icon=":material/dataset:"),
 ]
 

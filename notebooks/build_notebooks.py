@@ -65,7 +65,66 @@ GETTING_STARTED = [
     ),
 ]
 
-NOTEBOOKS = {"00_getting_started.ipynb": GETTING_STARTED}
+COST_ARBITRAGE = [
+    (
+        "md",
+        "# Cost arbitrage: is decentralized GPU compute really cheaper?\n\n"
+        "The market overview claims H100s at $2.50-5.00/h on centralized clouds vs $0.79-1.29/h on "
+        "decentralized ones, and a 100-hour run at 'upwards of $300' vs 'under $100'. This notebook checks "
+        "both against the database through `analytics` (the same functions the Cost comparison page uses).",
+    ),
+    (
+        "code",
+        "from analytics.settings import get_settings\n"
+        "from analytics.snapshot import load_snapshot\n"
+        "from analytics.store import Store\n"
+        "from analytics import queries\n"
+        "from analytics.metrics.prices import discount_table, price_stats\n"
+        "from analytics.metrics.jobs import JobSpec, hundred_hour_example, job_costs, market_model_job_summary\n\n"
+        "store = Store(get_settings().db)\n"
+        "if not store.path.exists() or store.schema_version() == 0:\n"
+        "    load_snapshot(store)\n"
+        "firm = queries.latest_offers(store, pricing_kinds=queries.FIRM_PRICING_KINDS)\n"
+        "len(firm)",
+    ),
+    ("md", "## The decentralized discount per GPU family (medians need at least 3 offers per side)"),
+    ("code", "discount_table(firm).head(12).round(3)"),
+    ("md", "## H100 by provider category"),
+    (
+        "code",
+        "stats = price_stats(firm[firm.gpu_family == 'H100'], key='gpu_model', group='provider_category')\n"
+        "stats.round(3)",
+    ),
+    ("md", "## The overview's published claims next to the data"),
+    (
+        "code",
+        "claims = queries.published_prices(store)\n"
+        "claims[claims.is_market_overview_claim][['provider', 'provider_type_as_published', "
+        "'usd_per_gpu_hour_low', 'usd_per_gpu_hour_high', 'sla_or_reliability']]",
+    ),
+    ("md", "## The 100-hour example: list price and reliability-adjusted (checkpoint every hour, 15 min restart)"),
+    (
+        "code",
+        "example = hundred_hour_example(firm, family='H100', hours=100, checkpoint_h=1.0, restart_h=0.25)\n"
+        "example.T",
+    ),
+    (
+        "code",
+        "for r in example.itertuples():\n"
+        "    verdict = 'holds' if r.claim_holds_at_median else 'does not hold'\n"
+        "    print(f'{r.market_model}: claim {r.overview_claim!r} {verdict} at the median '\n"
+        "          f'(${r.median_list_cost_usd:.0f} list, ${r.median_expected_cost_usd:.0f} expected, '\n"
+        "          f'cheapest ${r.cheapest_list_cost_usd:.0f}, {r.offers} offers)')",
+    ),
+    ("md", "## The same job on every offer that fits one GPU exactly"),
+    (
+        "code",
+        "costs = job_costs(firm[firm.gpu_family == 'H100'], JobSpec(gpus=1, hours=100))\n"
+        "market_model_job_summary(costs).round(2)",
+    ),
+]
+
+NOTEBOOKS = {"00_getting_started.ipynb": GETTING_STARTED, "01_cost_arbitrage.ipynb": COST_ARBITRAGE}
 
 
 def build(cells: list[tuple[str, str]]) -> nbformat.NotebookNode:

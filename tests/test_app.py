@@ -4,6 +4,7 @@ import base64
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -74,3 +75,43 @@ def test_dashboard_loads_the_snapshot_into_an_empty_database(empty_store, monkey
     at = AppTest.from_file(ENTRY, default_timeout=120).run()
     assert not at.exception
     assert empty_store.query_rows("SELECT count(*) FROM datasets")[0][0] > 0
+
+
+def test_cost_comparison_page_matches_the_cli(app, snapshot_store):
+    import subprocess
+    import sys
+
+    from analytics.metrics.prices import discount_table
+
+    at = app.run()
+    at.switch_page("views/cost_comparison.py").run()
+    assert not at.exception
+    shown = metrics(at)
+    firm = latest_offers(snapshot_store, pricing_kinds=FIRM_PRICING_KINDS)
+    h100 = discount_table(firm[firm["gpu_family"] == "H100"]).set_index("gpu_family").loc["H100"]
+    assert shown["Centralized median"] == f"${h100['centralized_median_usd']:,.2f}"
+    assert shown["Decentralized median"] == f"${h100['decentralized_median_usd']:,.2f}"
+    assert shown["Decentralized discount (median)"] == f"{h100['discount_median_pct']:.1f} %"
+
+    cli = subprocess.run(
+        [sys.executable, "-m", "analytics.cli", "--db", str(snapshot_store.path), "prices", "--gpu", "H100", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    offers = pd.DataFrame([json.loads(line) for line in cli.stdout.splitlines()])
+    cli_firm = offers[offers["pricing_kind"] != "spot"]
+    central = cli_firm[cli_firm["model"] == "centralized"]["price_per_gpu_hour_usd"].median()
+    assert f"${central:,.2f}" == shown["Centralized median"]
+
+    at.number_input[0].set_value(8).run()  # 8 GPUs
+    assert not at.exception
+    assert len(at.dataframe) >= 3
+
+
+def test_cost_comparison_never_prices_a_negative_gpu_count(app):
+    at = app.run()
+    at.switch_page("views/cost_comparison.py").run()
+    at.number_input[0].set_value(-1).run()
+    assert not at.exception
+    assert at.number_input[0].value >= 1  # the form refuses it; JobSpec would refuse it too (test_prices_and_jobs)

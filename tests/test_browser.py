@@ -33,3 +33,16 @@ def test_overview_in_a_real_browser(snapshot_store, tmp_path, artifacts_dir):
             "skypilot_catalog:runpod" in page.inner_text("[data-testid='stApp']")
             or page.locator("[data-testid='stDataFrame']").count() >= 1
         )
+
+
+def test_cost_comparison_in_a_real_browser(snapshot_store, tmp_path, artifacts_dir):
+    require_chromium()
+    with running_dashboard(snapshot_store.path) as url, browser_page(tmp_path) as page:
+        page.goto(f"{url}/cost_comparison")
+        wait_for_app(page)
+        page.get_by_text("Decentralized discount (median)").first.wait_for(timeout=30_000)
+        page.locator("[data-testid='stPlotlyChart'] .main-svg").first.wait_for(timeout=30_000)
+        text = page.inner_text("[data-testid='stApp']")
+        page.screenshot(path=str(artifacts_dir / "cost_comparison.png"), full_page=True)
+        assert "Traceback" not in text
+        assert "100-hour example" in text

@@ -10,7 +10,7 @@ NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
 
 
 def test_there_are_notebooks():
-    assert [p.name for p in NOTEBOOKS][:1] == ["00_getting_started.ipynb"]
+    assert [p.name for p in NOTEBOOKS][:2] == ["00_getting_started.ipynb", "01_cost_arbitrage.ipynb"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

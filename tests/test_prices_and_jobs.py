@@ -1,0 +1,132 @@
+"""Price statistics, the job-cost and reliability model, against hand-computed values."""
+
+import json
+import math
+
+import pandas as pd
+import pytest
+
+from analytics.metrics.jobs import (
+    JobInputError,
+    JobSpec,
+    assumptions_frame,
+    completion_probability,
+    expected_wall_hours,
+    hundred_hour_example,
+    interruption_rate,
+    job_costs,
+)
+from analytics.metrics.prices import MIN_SAMPLE, discount_table, price_stats
+
+
+def offer(provider, model, category, price, gpus=1, kind="on_demand", family="H100", attributes=None):
+    return {
+        "provider": provider,
+        "via": None,
+        "provider_category": category,
+        "market_model": "centralized" if category in ("hyperscaler", "neocloud") else "decentralized",
+        "gpu_model": model,
+        "gpu_family": family,
+        "gpu_count": gpus,
+        "pricing_kind": kind,
+        "price_usd_per_hour": price * gpus,
+        "price_per_gpu_hour_usd": price,
+        "region": "us",
+        "instance_type": f"{gpus}x",
+        "source": "test",
+        "observed_at": pd.Timestamp("2026-11-24"),
+        "attributes": json.dumps(attributes) if attributes else None,
+    }
+
+
+@pytest.fixture
+def offers():
+    return pd.DataFrame(
+        [
+            offer("aws", "H100-SXM-80GB", "hyperscaler", 4.0),
+            offer("lambda", "H100-SXM-80GB", "neocloud", 3.0),
+            offer("coreweave", "H100-SXM-80GB", "neocloud", 6.0, gpus=8),
+            offer("vastai", "H100-SXM-80GB", "marketplace", 2.0, attributes={"reliability": 0.99}),
+            offer("runpod", "H100-SXM-80GB", "marketplace", 2.5),
+            offer("akash", "H100-SXM-80GB", "depin_network", 1.5, kind="bid_derived"),
+            offer("akash", "A100-80GB", "depin_network", 1.0, family="A100", kind="bid_derived"),
+        ]
+    )
+
+
+def test_price_stats_and_minimum_sample(offers):
+    stats = price_stats(offers, key="gpu_family", group="market_model").set_index(["gpu_family", "market_model"])
+    central = stats.loc[("H100", "centralized")]
+    assert (central["offers"], central["min_usd"], central["median_usd"]) == (3, 3.0, 4.0)
+    assert central["p90_usd"] == pytest.approx(5.6)  # 4 + 0.8 * (6 - 4)
+    a100 = stats.loc[("A100", "decentralized")]
+    assert a100["offers"] == 1 and math.isnan(a100["median_usd"])  # below MIN_SAMPLE: no median
+    assert MIN_SAMPLE == 3
+
+
+def test_discount_table(offers):
+    table = discount_table(offers).set_index("gpu_family")
+    h100 = table.loc["H100"]
+    assert h100["centralized_median_usd"] == 4.0 and h100["decentralized_median_usd"] == 2.0
+    assert h100["discount_median_pct"] == pytest.approx(50.0)
+    assert h100["discount_cheapest_pct"] == pytest.approx((3.0 - 1.5) / 3.0 * 100)
+    assert math.isnan(table.loc["A100", "discount_median_pct"])
+
+
+def test_expected_wall_hours_by_hand():
+    # (T/C) * (1/lam + R) * (e^(lam*C) - 1) = 100 * 100.5 * (e^0.01 - 1)
+    assert expected_wall_hours(100, 0.01, 1.0, 0.5) == pytest.approx(100 * 100.5 * (math.exp(0.01) - 1))
+    assert expected_wall_hours(100, 0.01, 1.0, 0.5) == pytest.approx(101.00418, abs=1e-4)
+    assert expected_wall_hours(100, 0.0, 1.0, 0.5) == 100
+    assert expected_wall_hours(10, 0.5, 100.0, 0.0) == pytest.approx((1 / 0.5) * (math.exp(5) - 1))  # no checkpoint
+    assert completion_probability(100, 0.01) == pytest.approx(math.exp(-1))
+
+
+def test_interruption_rate_prefers_the_offers_own_reliability(offers):
+    assumptions = assumptions_frame()
+    vast = offers.iloc[3]
+    rate, source = interruption_rate(vast, assumptions)
+    assert rate == pytest.approx(-math.log(0.99) / 24) and source == "offer reliability 0.9900"
+    aws_rate, aws_source = interruption_rate(offers.iloc[0], assumptions)
+    assert (aws_rate, aws_source) == (0.0005, "assumption hyperscaler/on_demand")
+    spot = offers.iloc[1].copy()
+    spot["pricing_kind"] = "spot"
+    assert interruption_rate(spot, assumptions) == (0.05, "assumption */spot")
+
+
+def test_job_costs_rent_whole_instances(offers):
+    costs = job_costs(offers[offers["gpu_family"] == "H100"], JobSpec(gpus=2, hours=10, checkpoint_h=1, restart_h=0))
+    coreweave = costs[costs["provider"] == "coreweave"].iloc[0]
+    assert (coreweave["instances"], coreweave["idle_gpus"]) == (1, 6)
+    assert coreweave["list_cost_usd"] == pytest.approx(48.0 * 10)
+    aws = costs[costs["provider"] == "aws"].iloc[0]
+    assert aws["instances"] == 2 and aws["list_cost_usd"] == pytest.approx(80.0)
+    lam = 2 * 0.0005  # two instances double the rate
+    assert aws["expected_cost_usd"] == pytest.approx(8.0 * expected_wall_hours(10, lam, 1, 0))
+    assert list(costs["expected_cost_usd"]) == sorted(costs["expected_cost_usd"])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"gpus": 0, "hours": 10}, "GPU count"),
+        ({"gpus": -2, "hours": 10}, "GPU count"),
+        ({"gpus": 1, "hours": -5}, "hours must be more than 0"),
+        ({"gpus": 1, "hours": 5, "checkpoint_h": 0}, "checkpoint interval"),
+        ({"gpus": 1, "hours": 5, "restart_h": -1}, "restart overhead"),
+    ],
+)
+def test_bad_job_inputs_are_refused(kwargs, message):
+    with pytest.raises(JobInputError, match=message):
+        JobSpec(**kwargs)
+
+
+def test_hundred_hour_example(offers):
+    example = hundred_hour_example(offers).set_index("market_model")
+    central = example.loc["centralized"]
+    assert central["median_list_cost_usd"] == pytest.approx(400.0)
+    assert bool(central["claim_holds_at_median"]) is True  # 400 >= 300
+    decentral = example.loc["decentralized"]
+    assert decentral["median_list_cost_usd"] == pytest.approx(200.0)
+    assert bool(decentral["claim_holds_at_median"]) is False  # 200 is not under 100
+    assert decentral["median_expected_cost_usd"] > decentral["median_list_cost_usd"]
