@@ -240,6 +240,36 @@ def prices(obj: _Context, gpu: str | None, as_json: bool) -> None:
         )
 
 
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON (a list, one object per token).")
+@click.pass_obj
+def tokens(obj: _Context, as_json: bool) -> None:
+    """Per token: latest close, returns, volatility, drawdowns, beta to BTC/ETH, supply figures and sources."""
+    from analytics.token_report import token_report
+
+    store = obj.store
+    store.check_readable()
+    report = token_report(store)
+    if as_json:
+        click.echo(json.dumps(report, indent=2, default=str))
+        return
+
+    def fmt(value, pattern="{:+.1%}"):
+        return "n/a" if value is None else pattern.format(value)
+
+    click.echo(
+        f"{'token':<7} {'close':>11} {'as of':<10} {'30d':>8} {'365d':>8} {'vol 90d':>8} {'max DD':>8} "
+        f"{'beta BTC':>8}  series"
+    )
+    for r in report:
+        s = r["series"]
+        click.echo(
+            f"{r['token']:<7} {r['last_close']:>11.4f} {r['as_of']:<10} {fmt(r['return_30d']):>8} "
+            f"{fmt(r['return_365d']):>8} {fmt(r['volatility_90d'], '{:.0%}'):>8} {fmt(r['max_drawdown'], '{:.0%}'):>8} "
+            f"{fmt(r.get('beta_btc'), '{:.2f}'):>8}  {s['symbol']} {s['exchange']} ({s['instrument']})"
+        )
+
+
 @main.command("config")
 @click.pass_obj
 def config_cmd(obj: _Context) -> None:

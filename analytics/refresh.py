@@ -1,8 +1,9 @@
-"""`depin refresh`: run collectors, validate and gate their rows, and write each source in one transaction.
+"""`depin refresh`: run the sources, validate and gate their rows, and write each source in one transaction.
 
 Sources are fetched and parsed concurrently, each with a time limit; one failing never blocks the others.
-Writes happen one source at a time (DuckDB has one writer), each source's rows, quarantined records and
-status in a single transaction, so a source lands whole or not at all.
+Writes happen one source at a time (DuckDB has one writer), each source's rows, quarantined records,
+provenance and status in a single transaction, so a source lands whole or not at all. The ccxt source is
+the exception by design: it writes page by page so that an interrupted backfill resumes where it stopped.
 """
 
 from __future__ import annotations
@@ -15,16 +16,23 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from functools import partial
+from typing import Any
 
 import pandas as pd
 import requests
 
 from analytics.collectors import COLLECTORS, Collector, SkipSource, SourceError
+from analytics.markets import coingecko
+from analytics.markets.candles import CandleCollector, make_exchange
+from analytics.markets.tokens import token_list
 from analytics.offers import MAX_PLAUSIBLE_MOVE, offer_frame
 from analytics.settings import Settings
 from analytics.store import Store
 from analytics.store.writes import upsert
 
+MARKET_SOURCES = ("ccxt", "coingecko")
+ALL_SOURCES = (*COLLECTORS, *MARKET_SOURCES)
 EXIT_OK, EXIT_SOME_FAILED, EXIT_ALL_FAILED = 0, 3, 4
 
 
@@ -61,8 +69,150 @@ class RefreshReport:
         return {**asdict(self), "status": self.status, "exit_code": self.exit_code}
 
 
+@dataclass
+class Batch:
+    """What one source produced, ready for the store."""
+
+    table: str | None = None
+    frame: pd.DataFrame = field(default_factory=pd.DataFrame)
+    quarantined: list[tuple[Any, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    dataset: dict | None = None
+    rows_already_written: int = 0
+    error: str | None = None  # a source that wrote some rows and then failed
+
+
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def parse_only(only: str | Iterable[str] | None) -> list[str]:
+    """Validate a --only list; unknown names raise ValueError naming the known ones."""
+    if only is None:
+        return list(ALL_SOURCES)
+    names = [n.strip() for n in (only.split(",") if isinstance(only, str) else only) if n.strip()]
+    unknown = [n for n in names if n not in ALL_SOURCES]
+    if unknown or not names:
+        raise ValueError(f"unknown source(s) {', '.join(unknown) or '(none given)'}; known: {', '.join(ALL_SOURCES)}")
+    return names
+
+
+def _offer_batch(collector: Collector, started: datetime) -> Batch:
+    collector.check_ready()
+    raw = collector.fetch()
+    result = collector.parse(raw, started)
+    frame, quarantined = offer_frame(result, collector.name, started)
+    dataset = {
+        "dataset_id": f"live:{collector.name}",
+        "kind": "gpu_offers",
+        "title": collector.description,
+        "publisher": f"{collector.name} API",
+        "source_url": collector.base_url,
+        "as_of": started.strftime("%Y-%m-%d %H:%M"),
+        "notes": "Live collector; every refresh appends observations.",
+        "loaded_at": started,
+    }
+    return Batch("gpu_offer_observations", frame, quarantined, result.notes, dataset)
+
+
+def _coingecko_batch(settings: Settings, session: requests.Session, started: datetime) -> Batch:
+    tokens = token_list()
+    raw = coingecko.fetch_markets(settings, session, [t.coingecko_id for t in tokens.tokens.values()])
+    frame, rejected = coingecko.parse_markets(raw, tokens, started)
+    missing = sorted(set(tokens.tokens) - set(frame["token"] if not frame.empty else []))
+    notes = [f"no usable data for {', '.join(missing)}"] if missing else []
+    dataset = {
+        "dataset_id": "live:coingecko",
+        "kind": "token_markets",
+        "title": "CoinGecko market data: price, market cap, FDV, supply, volume",
+        "publisher": "CoinGecko API",
+        "source_url": settings.base_url("coingecko"),
+        "as_of": started.strftime("%Y-%m-%d %H:%M"),
+        "notes": "One snapshot per token and UTC day; the day's last refresh wins.",
+        "loaded_at": started,
+    }
+    return Batch("token_market_snapshots", frame, rejected, notes, dataset)
+
+
+def _ccxt_batch(store: Store, exchange_factory: Callable[[str], Any]) -> Batch:
+    results = CandleCollector(store, exchange_factory=exchange_factory).collect()
+    added = sum(r.candles_added for r in results)
+    failed = [r for r in results if r.error]
+    notes = [f"{r.token} {r.timeframe}: {r.exchange} {r.symbol} +{r.candles_added}" for r in results if not r.error]
+    notes += [f"{r.token} {r.timeframe}: {r.error}" for r in failed]
+    gaps = sum(r.gaps for r in results)
+    if gaps:
+        notes.append(f"{gaps} gap(s) recorded in candle_gaps")
+    if failed and len(failed) == len(results) and not added:
+        raise SourceError("no token's candles could be fetched: " + "; ".join(notes[:4]))
+    return Batch(rows_already_written=added, notes=notes, error=None)
+
+
+def run_refresh(
+    store: Store,
+    settings: Settings,
+    *,
+    only: Iterable[str] | None = None,
+    trigger: str = "cli",
+    timeout_s: float | None = None,
+    session_factory: Callable[[], requests.Session] = requests.Session,
+    exchange_factory: Callable[[str], Any] = make_exchange,
+    progress: Callable[[SourceOutcome], None] | None = None,
+) -> RefreshReport:
+    names = parse_only(only)
+    store = store.for_writing_process()
+    started = _now()
+    report = RefreshReport(
+        run_id=f"{trigger}-{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}", started_at=started.isoformat()
+    )
+    store.migrate()
+    _write_run(store, report.run_id, trigger, started, None, "running")
+    limit = timeout_s if timeout_s is not None else settings.http_timeout_s * 4
+    jobs: dict[str, Callable[[], Batch]] = {}
+    for name in names:
+        if name in COLLECTORS:
+            jobs[name] = partial(_offer_batch, COLLECTORS[name](settings, session_factory()), started)
+        elif name == "coingecko":
+            jobs[name] = partial(_coingecko_batch, settings, session_factory(), started)
+        elif name == "ccxt":
+            jobs[name] = partial(_ccxt_batch, store, exchange_factory)
+    pool = ThreadPoolExecutor(max_workers=max(len(jobs), 1), thread_name_prefix="source")
+    try:
+        t0 = time.perf_counter()
+        futures = {name: pool.submit(job) for name, job in jobs.items()}
+        for name, future in futures.items():
+            source_started = _now()
+            outcome = SourceOutcome(name, "ok")
+            batch = Batch()
+            try:
+                remaining = max(limit - (time.perf_counter() - t0), 0.1)
+                batch = future.result(timeout=remaining)
+                outcome.message = "; ".join(batch.notes)
+            except SkipSource as exc:
+                outcome.status, outcome.message = "skipped", str(exc)
+            except FutureTimeout:
+                outcome.status, outcome.message = "failed", f"timed out after {limit:.0f} s"
+            except SourceError as exc:
+                outcome.status, outcome.message = "failed", str(exc)
+            except Exception as exc:  # a collector bug must not take the other sources down
+                outcome.status, outcome.message = "failed", f"unexpected {type(exc).__name__}: {exc}"
+            outcome.duration_ms = (time.perf_counter() - t0) * 1000
+            _write_source(store, report.run_id, outcome, batch, source_started)
+            report.outcomes.append(outcome)
+            if progress:
+                progress(outcome)
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+    finished = _now()
+    report.finished_at = finished.isoformat()
+    _write_run(store, report.run_id, trigger, started, finished, report.status)
+    return report
+
+
+def _write_run(store: Store, run_id: str, trigger: str, started, finished, status: str) -> None:
+    row = {"run_id": run_id, "trigger": trigger, "started_at": started, "finished_at": finished, "status": status}
+    with store.writer() as conn:
+        upsert(conn, "refresh_runs", pd.DataFrame([row]))
 
 
 def _flag_large_moves(conn, frame: pd.DataFrame) -> None:
@@ -87,152 +237,40 @@ def _flag_large_moves(conn, frame: pd.DataFrame) -> None:
             frame.at[i, "flags"] = [*row["flags"], "moved_over_40pct"]
 
 
-def _collect(collector: Collector, observed_at: datetime) -> tuple[pd.DataFrame, list[tuple], list[str]]:
-    collector.check_ready()
-    raw = collector.fetch()
-    result = collector.parse(raw, observed_at)
-    frame, quarantined = offer_frame(result, collector.name, observed_at)
-    return frame, quarantined, result.notes
-
-
-def parse_only(only: str | Iterable[str] | None) -> list[str]:
-    """Validate a --only list; unknown names raise ValueError naming the known ones."""
-    if only is None:
-        return list(COLLECTORS)
-    names = [n.strip() for n in (only.split(",") if isinstance(only, str) else only) if n.strip()]
-    unknown = [n for n in names if n not in COLLECTORS]
-    if unknown or not names:
-        raise ValueError(f"unknown source(s) {', '.join(unknown) or '(none given)'}; known: {', '.join(COLLECTORS)}")
-    return names
-
-
-def run_refresh(
-    store: Store,
-    settings: Settings,
-    *,
-    only: Iterable[str] | None = None,
-    trigger: str = "cli",
-    timeout_s: float | None = None,
-    session_factory: Callable[[], requests.Session] = requests.Session,
-    progress: Callable[[SourceOutcome], None] | None = None,
-) -> RefreshReport:
-    names = parse_only(only)
-    started = _now()
-    report = RefreshReport(
-        run_id=f"{trigger}-{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}", started_at=started.isoformat()
-    )
-    store.migrate()
-    with store.writer() as conn:
-        upsert(
-            conn,
-            "refresh_runs",
-            pd.DataFrame(
-                [
-                    {
-                        "run_id": report.run_id,
-                        "trigger": trigger,
-                        "started_at": started,
-                        "finished_at": None,
-                        "status": "running",
-                    }
-                ]
-            ),
-        )
-    limit = timeout_s if timeout_s is not None else settings.http_timeout_s * 4
-    collectors = {name: COLLECTORS[name](settings, session_factory()) for name in names}
-    pool = ThreadPoolExecutor(max_workers=max(len(collectors), 1), thread_name_prefix="collector")
-    try:
-        t0 = {name: time.perf_counter() for name in collectors}
-        futures = {name: pool.submit(_collect, c, started) for name, c in collectors.items()}
-        for name, future in futures.items():
-            source_started = _now()
-            outcome = SourceOutcome(name, "ok")
-            frame, quarantined = pd.DataFrame(), []
-            try:
-                remaining = max(limit - (time.perf_counter() - t0[name]), 0.1)
-                frame, quarantined, notes = future.result(timeout=remaining)
-                outcome.message = "; ".join(notes)
-            except SkipSource as exc:
-                outcome.status, outcome.message = "skipped", str(exc)
-            except FutureTimeout:
-                outcome.status, outcome.message = "failed", f"timed out after {limit:.0f} s"
-            except SourceError as exc:
-                outcome.status, outcome.message = "failed", str(exc)
-            except Exception as exc:  # a collector bug must not take the other sources down
-                outcome.status, outcome.message = "failed", f"unexpected {type(exc).__name__}: {exc}"
-            outcome.duration_ms = (time.perf_counter() - t0[name]) * 1000
-            _write_source(store, report.run_id, outcome, frame, quarantined, source_started, collectors[name])
-            report.outcomes.append(outcome)
-            if progress:
-                progress(outcome)
-    finally:
-        pool.shutdown(wait=False, cancel_futures=True)
-    finished = _now()
-    report.finished_at = finished.isoformat()
-    with store.writer() as conn:
-        upsert(
-            conn,
-            "refresh_runs",
-            pd.DataFrame(
-                [
-                    {
-                        "run_id": report.run_id,
-                        "trigger": trigger,
-                        "started_at": started,
-                        "finished_at": finished,
-                        "status": report.status,
-                    }
-                ]
-            ),
-        )
-    return report
-
-
-def _write_source(store, run_id, outcome, frame, quarantined, source_started, collector: Collector) -> None:
+def _write_source(store: Store, run_id: str, outcome: SourceOutcome, batch: Batch, source_started) -> None:
     with store.writer() as conn:
         if outcome.status == "ok":
-            stored = conn.execute(
-                "SELECT count(*) FROM gpu_offer_observations WHERE dataset_id = ?", [f"live:{outcome.source}"]
-            ).fetchall()[0][0]
-            dataset = {
-                "dataset_id": f"live:{outcome.source}",
-                "kind": "gpu_offers",
-                "title": collector.description,
-                "publisher": f"{outcome.source} API",
-                "source_url": collector.base_url,
-                "as_of": source_started.strftime("%Y-%m-%d %H:%M"),
-                "notes": "Live collector; every refresh appends observations.",
-                "row_count": int(stored + len(frame)),
-                "loaded_at": source_started,
-            }
-            upsert(conn, "datasets", pd.DataFrame([dataset]))
-            _flag_large_moves(conn, frame)
-            outcome.rows_added = upsert(conn, "gpu_offer_observations", frame)
-            if quarantined:
+            outcome.rows_added = batch.rows_already_written
+            if batch.table == "gpu_offer_observations":
+                _flag_large_moves(conn, batch.frame)
+            if batch.table is not None:
+                outcome.rows_added += upsert(conn, batch.table, batch.frame)
+            if batch.quarantined:
                 conn.executemany(
                     "INSERT INTO quarantined_records VALUES (?, ?, ?, ?, ?)",
                     [
                         [run_id, outcome.source, source_started, reason, json.dumps(raw, default=str)]
-                        for raw, reason in quarantined
+                        for raw, reason in batch.quarantined
                     ],
                 )
-            outcome.rows_quarantined = len(quarantined)
-        upsert(
-            conn,
-            "source_status",
-            pd.DataFrame(
-                [
-                    {
-                        "run_id": run_id,
-                        "source": outcome.source,
-                        "status": outcome.status,
-                        "rows_added": outcome.rows_added,
-                        "rows_quarantined": outcome.rows_quarantined,
-                        "started_at": source_started,
-                        "finished_at": _now(),
-                        "duration_ms": outcome.duration_ms,
-                        "message": outcome.message,
-                    }
-                ]
-            ),
-        )
+            outcome.rows_quarantined = len(batch.quarantined)
+            if batch.dataset is not None:
+                table = batch.table
+                stored = conn.execute(
+                    f"SELECT count(*) FROM {table}"  # noqa: S608 table names come from this module
+                    + (" WHERE dataset_id = ?" if table == "gpu_offer_observations" else ""),
+                    [batch.dataset["dataset_id"]] if table == "gpu_offer_observations" else [],
+                ).fetchall()[0][0]
+                upsert(conn, "datasets", pd.DataFrame([{**batch.dataset, "row_count": int(stored)}]))
+        status = {
+            "run_id": run_id,
+            "source": outcome.source,
+            "status": outcome.status,
+            "rows_added": outcome.rows_added,
+            "rows_quarantined": outcome.rows_quarantined,
+            "started_at": source_started,
+            "finished_at": _now(),
+            "duration_ms": outcome.duration_ms,
+            "message": outcome.message,
+        }
+        upsert(conn, "source_status", pd.DataFrame([status]))

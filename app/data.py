@@ -11,6 +11,7 @@ from analytics.metrics.overview import OverviewKpis, overview_kpis
 from analytics.settings import get_settings
 from analytics.snapshot import load_snapshot
 from analytics.store import Store
+from analytics.store.migrations import MIGRATIONS
 
 TTL_S = 60
 
@@ -22,9 +23,12 @@ def store() -> Store:
 def ensure_database() -> Store:
     """Open the configured database; on a missing or empty one, load the bundled snapshot first."""
     current = store()
-    if not current.path.exists() or current.schema_version() == 0:
+    version = current.schema_version() if current.path.exists() else 0
+    if version == 0:
         with st.spinner("First start: loading the bundled snapshot..."):
             load_snapshot(current)
+    elif version < MIGRATIONS[-1].version:
+        current.migrate()  # an older database is upgraded in place; its rows stay
     return current
 
 
@@ -69,3 +73,34 @@ def pct(value: float | None, digits: int = 1) -> str:
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def cached_offer_history(db_path: str, family: str | None = None) -> pd.DataFrame:
     return queries.offer_history(Store(db_path), family=family)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def cached_candle_series(db_path: str) -> pd.DataFrame:
+    return queries.candle_series(Store(db_path))
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def cached_candles(db_path: str, exchange: str, symbol: str, timeframe: str) -> pd.DataFrame:
+    return queries.candles(Store(db_path), exchange, symbol, timeframe)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def cached_token_closes(db_path: str):
+    from analytics.token_report import token_closes
+
+    return token_closes(Store(db_path))
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def cached_token_report(db_path: str) -> list[dict]:
+    from analytics.token_report import token_report
+
+    return token_report(Store(db_path))
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def cached_market_snapshots(db_path: str) -> pd.DataFrame:
+    from analytics.token_report import latest_market_snapshots
+
+    return latest_market_snapshots(Store(db_path))

@@ -15,6 +15,8 @@ if str(_ROOT) not in sys.path:
 PAGES = [
     st.Page("views/overview.py", title="Overview", icon=":material/dashboard:", default=True),
     st.Page("views/cost_comparison.py", title="Cost comparison", icon=":material/compare_arrows:"),
+    st.Page("views/token_markets.py", title="Token markets", icon=":material/candlestick_chart:"),
+    st.Page("views/tokenomics.py", title="Tokenomics", icon=":material/token:"),
     st.Page("views/data_sources.py", title="Data & sources", icon=":material/dataset:"),
 ]
 

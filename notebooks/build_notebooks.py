@@ -124,7 +124,54 @@ COST_ARBITRAGE = [
     ),
 ]
 
-NOTEBOOKS = {"00_getting_started.ipynb": GETTING_STARTED, "01_cost_arbitrage.ipynb": COST_ARBITRAGE}
+TOKEN_RISK = [
+    (
+        "md",
+        "# Token risk: volatility, drawdowns and beta of the DePIN tokens\n\n"
+        "Computed through `analytics` from the stored daily candles (the bundled Bybit USDT perpetuals by "
+        "default: say so when quoting them). The same table is on the Token markets page and in "
+        "`depin tokens --json`.",
+    ),
+    (
+        "code",
+        "import pandas as pd\n"
+        "from analytics.settings import get_settings\n"
+        "from analytics.snapshot import load_snapshot\n"
+        "from analytics.store import Store\n"
+        "from analytics.token_report import token_closes, token_report\n"
+        "from analytics.metrics.tokens import correlation_matrix\n\n"
+        "store = Store(get_settings().db)\n"
+        "if not store.path.exists() or store.schema_version() == 0:\n"
+        "    load_snapshot(store)\n"
+        "report = token_report(store)\n"
+        "len(report)",
+    ),
+    ("md", "## Volatility, drawdown and beta table"),
+    (
+        "code",
+        "columns = ['token', 'last_close', 'as_of', 'return_30d', 'return_365d', 'volatility_30d', "
+        "'volatility_90d', 'volatility_365d', 'max_drawdown', 'current_drawdown', 'beta_btc', 'corr_btc', "
+        "'beta_eth', 'corr_eth']\n"
+        "table = pd.DataFrame(report)[columns].set_index('token')\n"
+        "table.round(3)",
+    ),
+    ("md", "## Which series each number comes from"),
+    ("code", "pd.DataFrame({r['token']: r['series'] for r in report}).T"),
+    ("md", "## Correlation of daily log returns, last 365 days"),
+    ("code", "closes, _ = token_closes(store)\ncorrelation_matrix(closes).round(2)"),
+    (
+        "code",
+        "depin = table.loc[[t for t in ('RENDER', 'AKT', 'IO') if t in table.index]]\n"
+        "print('median 90-day volatility of RENDER/AKT/IO:', f\"{depin.volatility_90d.median():.0%}\", "
+        "'vs BTC', f\"{table.loc['BTC', 'volatility_90d']:.0%}\")",
+    ),
+]
+
+NOTEBOOKS = {
+    "00_getting_started.ipynb": GETTING_STARTED,
+    "01_cost_arbitrage.ipynb": COST_ARBITRAGE,
+    "02_token_risk.ipynb": TOKEN_RISK,
+}
 
 
 def build(cells: list[tuple[str, str]]) -> nbformat.NotebookNode:

@@ -115,3 +115,29 @@ def test_cost_comparison_never_prices_a_negative_gpu_count(app):
     at.number_input[0].set_value(-1).run()
     assert not at.exception
     assert at.number_input[0].value >= 1  # the form refuses it; JobSpec would refuse it too (test_prices_and_jobs)
+
+
+def test_token_markets_names_the_instrument_and_shows_the_migration(app):
+    at = app.run()
+    at.switch_page("views/token_markets.py").run()
+    assert not at.exception
+    figure = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert "perpetual futures, not spot" in figure["layout"]["title"]["text"]
+    assert figure["data"][0]["type"] == "candlestick"
+    at.checkbox[0].check().run()
+    figure = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert any("RNDR" in (trace.get("name") or "") for trace in figure["data"])
+    assert any("migration" in a["text"] for a in figure["layout"]["annotations"])
+
+
+def test_tokenomics_pages_for_every_network(app):
+    at = app.run()
+    at.switch_page("views/tokenomics.py").run()
+    assert not at.exception
+    for network in at.selectbox[0].options:
+        at.selectbox[0].set_value(network).run()
+        assert not at.exception, network
+        facts = at.dataframe[-1].value
+        assert facts["source"].str.startswith("https://").all()
+    shown = {m.label: m.value for m in at.metric}
+    assert "Maximum supply" in shown

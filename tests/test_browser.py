@@ -46,3 +46,19 @@ def test_cost_comparison_in_a_real_browser(snapshot_store, tmp_path, artifacts_d
         page.screenshot(path=str(artifacts_dir / "cost_comparison.png"), full_page=True)
         assert "Traceback" not in text
         assert "100-hour example" in text
+
+
+@pytest.mark.parametrize("page_path", ["token_markets", "tokenomics"])
+def test_token_pages_in_a_real_browser(snapshot_store, tmp_path, artifacts_dir, page_path):
+    require_chromium()
+    with running_dashboard(snapshot_store.path) as url, browser_page(tmp_path) as page:
+        page.goto(f"{url}/{page_path}")
+        wait_for_app(page)
+        page.locator("[data-testid='stPlotlyChart'] .main-svg").first.wait_for(timeout=30_000)
+        text = page.inner_text("[data-testid='stApp']")
+        page.screenshot(path=str(artifacts_dir / f"{page_path}.png"), full_page=True)
+        assert "Traceback" not in text
+        if page_path == "token_markets":
+            assert "perpetual futures, not spot" in text or "Volatility and drawdowns" in text
+        else:
+            assert "Every fact, with its source" in text

@@ -10,7 +10,11 @@ NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
 
 
 def test_there_are_notebooks():
-    assert [p.name for p in NOTEBOOKS][:2] == ["00_getting_started.ipynb", "01_cost_arbitrage.ipynb"]
+    assert [p.name for p in NOTEBOOKS][:3] == [
+        "00_getting_started.ipynb",
+        "01_cost_arbitrage.ipynb",
+        "02_token_risk.ipynb",
+    ]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

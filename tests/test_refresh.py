@@ -23,15 +23,22 @@ def settings_for(apis, store, **extra):
     return Settings(_env_file=None, db=store.path, http_timeout_s=2, **urls, **extra)
 
 
+def offline_exchanges(exchange_id):
+    """Every venue answers like Bybit listing only RENDER/USDT, from a synthetic daily series."""
+    from tests.test_candles import FakeBybit, daily_series
+
+    return FakeBybit(daily_series(30)).exchange
+
+
 def statuses(report):
     return {o.source: o.status for o in report.outcomes}
 
 
 def test_refresh_stores_every_source_and_quarantines_bad_records(apis, snapshot_store):
     settings = settings_for(apis, snapshot_store, lambda_api_key="test-key")
-    report = run_refresh(snapshot_store, settings)
+    report = run_refresh(snapshot_store, settings, exchange_factory=offline_exchanges)
     assert statuses(report) == {
-        s: "ok" for s in ("akash", "ionet", "vastai", "runpod", "lambda", "skypilot", "published")
+        s: "ok" for s in ("akash", "ionet", "vastai", "runpod", "lambda", "skypilot", "published", "ccxt", "coingecko")
     }
     assert report.exit_code == EXIT_OK
     per_source = dict(
@@ -41,7 +48,7 @@ def test_refresh_stores_every_source_and_quarantines_bad_records(apis, snapshot_
     )
     assert per_source["akash"] == 3 and per_source["ionet"] == 4 and per_source["lambda"] == 4
     quarantined = dict(snapshot_store.query_rows("SELECT source, count(*) FROM quarantined_records GROUP BY 1"))
-    assert quarantined == {"akash": 1, "ionet": 1, "vastai": 2, "runpod": 1}
+    assert quarantined == {"akash": 1, "ionet": 1, "vastai": 2, "runpod": 1, "coingecko": 2}
     raw = snapshot_store.query_rows("SELECT raw_record FROM quarantined_records WHERE source = 'ionet'")[0][0]
     assert json.loads(raw)["id"] == "1L40S__US"
     status = snapshot_store.query_rows(
@@ -50,7 +57,16 @@ def test_refresh_stores_every_source_and_quarantines_bad_records(apis, snapshot_
     )
     assert ("vastai", "ok", 6, 2) in status
     live = snapshot_store.query_rows("SELECT count(*) FROM datasets WHERE dataset_id LIKE 'live:%'")[0][0]
-    assert live == 7  # provenance record for every live source
+    assert live == 8  # provenance record for every live source (ccxt candles carry their own dataset ids)
+    tokens = snapshot_store.query_rows("SELECT token FROM token_market_snapshots ORDER BY token")
+    assert tokens == [("AKT",), ("IO",), ("RENDER",)]
+    assert quarantined_coingecko(snapshot_store) == 2  # TAO with price 0, GLM with a non-numeric price
+    assert (
+        snapshot_store.query_rows(
+            "SELECT count(*) FROM ohlcv_candles WHERE exchange = 'binance' AND symbol = 'RENDER/USDT'"
+        )[0][0]
+        > 0
+    )
 
 
 def test_second_identical_refresh_adds_observations_not_offers(apis, empty_store):
@@ -168,3 +184,17 @@ def test_cli_refresh_json_and_exit_codes(apis, tmp_path):
     )
     assert partial.returncode == EXIT_SOME_FAILED
     assert "akash      failed" in partial.stdout
+
+
+def quarantined_coingecko(store):
+    return store.query_rows("SELECT count(*) FROM quarantined_records WHERE source = 'coingecko'")[0][0]
+
+
+def test_coingecko_429_then_data(apis, empty_store):
+    apis.script("/coingecko/coins/markets", Reply(429, '{"status": {"error_code": 429}}', {"Retry-After": "0"}))
+    report = run_refresh(empty_store, settings_for(apis, empty_store), only=["coingecko"])
+    assert statuses(report) == {"coingecko": "ok"}
+    row = empty_store.query_rows(
+        "SELECT price_usd, fdv_usd, max_supply, volume_24h_usd FROM token_market_snapshots WHERE token = 'IO'"
+    )
+    assert row == [(0.29, 232000000.0, 800000000.0, 5731441.7)]  # a volume sent as a string is parsed

@@ -10,6 +10,7 @@ transaction and CHECKPOINT, so readers never need to replay a WAL.
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -38,6 +39,18 @@ class DatabaseMissingError(StoreError):
     pass
 
 
+# DuckDB serialises writers across processes with its file lock; inside one process (a refresh whose
+# collectors write from worker threads) this lock keeps one write transaction at a time per file.
+_PROCESS_WRITE_LOCKS: dict[str, threading.RLock] = {}
+_PROCESS_WRITE_LOCKS_GUARD = threading.Lock()
+
+
+def _write_lock(path: Path) -> threading.RLock:
+    key = str(path.resolve())
+    with _PROCESS_WRITE_LOCKS_GUARD:
+        return _PROCESS_WRITE_LOCKS.setdefault(key, threading.RLock())
+
+
 _LOCK_MARKERS = ("could not set lock", "conflicting lock", "database is locked")
 
 
@@ -49,9 +62,16 @@ def _is_lock_error(exc: Exception) -> bool:
 class Store:
     """A DuckDB file plus the rules for opening it. Cheap to create; holds no connection."""
 
-    def __init__(self, path: Path | str, *, lock_timeout_s: float = 10.0) -> None:
+    def __init__(self, path: Path | str, *, lock_timeout_s: float = 10.0, read_only_reads: bool = True) -> None:
         self.path = Path(path)
         self.lock_timeout_s = lock_timeout_s
+        # A writer process (a refresh) reads through read-write connections too: inside one process DuckDB
+        # refuses to mix read-only and read-write connections to the same file.
+        self.read_only_reads = read_only_reads
+
+    def for_writing_process(self) -> Store:
+        """The same database, for a process that writes while it reads (see read_only_reads)."""
+        return Store(self.path, lock_timeout_s=self.lock_timeout_s, read_only_reads=False)
 
     def __repr__(self) -> str:
         return f"Store({str(self.path)!r})"
@@ -82,7 +102,7 @@ class Store:
         """A read-only connection for one short unit of work."""
         if not self.path.exists():
             raise DatabaseMissingError(f"no database at {self.path}; run `depin init` to create it")
-        conn = self._connect(read_only=True)
+        conn = self._connect(read_only=self.read_only_reads)
         try:
             yield conn
         finally:
@@ -92,6 +112,10 @@ class Store:
     def writer(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A read-write connection running one transaction; committed and checkpointed on success."""
         self._ensure_parent_writable()
+        with _write_lock(self.path):
+            yield from self._write_transaction()
+
+    def _write_transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         conn = self._connect(read_only=False)
         try:
             conn.begin()
@@ -120,8 +144,12 @@ class Store:
 
     def migrate(self, migrations: Sequence[Migration] = MIGRATIONS) -> tuple[int, int]:
         """Create or upgrade the schema. Returns (version before, version after)."""
-        latest = migrations[-1].version
         self._ensure_parent_writable()
+        with _write_lock(self.path):
+            return self._migrate(migrations)
+
+    def _migrate(self, migrations: Sequence[Migration]) -> tuple[int, int]:
+        latest = migrations[-1].version
         conn = self._connect(read_only=False)
         try:
             conn.execute(

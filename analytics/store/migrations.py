@@ -131,6 +131,37 @@ CREATE TABLE quarantined_records (
 );
 """
 
+_TOKEN_MARKETS = """
+CREATE TABLE candle_gaps (
+    exchange       VARCHAR NOT NULL,
+    symbol         VARCHAR NOT NULL,
+    timeframe      VARCHAR NOT NULL,
+    gap_start      TIMESTAMP NOT NULL,   -- first missing candle
+    gap_end        TIMESTAMP NOT NULL,   -- last missing candle
+    missing        INTEGER NOT NULL,
+    detected_at    TIMESTAMP NOT NULL,
+    PRIMARY KEY (exchange, symbol, timeframe, gap_start)
+);
+
+CREATE TABLE token_market_snapshots (
+    token                 VARCHAR NOT NULL,
+    snapshot_date         DATE NOT NULL,       -- one snapshot per token and UTC day (the day's last wins)
+    observed_at           TIMESTAMP NOT NULL,
+    coingecko_id          VARCHAR NOT NULL,
+    price_usd             DOUBLE,
+    market_cap_usd        DOUBLE,
+    fdv_usd               DOUBLE,
+    circulating_supply    DOUBLE,
+    total_supply          DOUBLE,
+    max_supply            DOUBLE,
+    volume_24h_usd        DOUBLE,
+    source_updated_at     VARCHAR,
+    source                VARCHAR NOT NULL,
+    PRIMARY KEY (token, snapshot_date)
+);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "offers, candles, published prices, provenance, refresh runs, quarantine", _INITIAL),
+    Migration(2, "candle gaps and daily token market snapshots", _TOKEN_MARKETS),
 )

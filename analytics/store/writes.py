@@ -26,6 +26,8 @@ TABLES: dict[str, TableSpec] = {
     "ohlcv_candles": TableSpec(("exchange", "symbol", "timeframe", "ts"), replace=True),
     "published_prices": TableSpec(("provider", "gpu_name_raw", "price_unit", "source", "as_of"), replace=True),
     "refresh_runs": TableSpec(("run_id",), replace=True),
+    "candle_gaps": TableSpec(("exchange", "symbol", "timeframe", "gap_start"), replace=True),
+    "token_market_snapshots": TableSpec(("token", "snapshot_date"), replace=True),
     "source_status": TableSpec(("run_id", "source"), replace=True),
 }
 

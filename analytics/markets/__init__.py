@@ -1,0 +1,1 @@
+"""Token markets: the token list, ccxt candles, CoinGecko market data, tokenomics facts."""
