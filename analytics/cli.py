@@ -69,10 +69,12 @@ def main(ctx: click.Context, db: Path | None) -> None:
 @click.pass_obj
 def init(obj: _Context) -> None:
     """Create or upgrade the database and load the bundled snapshot (safe to run again)."""
+    from analytics.scheduling import refresh_lock
     from analytics.snapshot import load_snapshot
 
     store = obj.store
-    report = load_snapshot(store)
+    with refresh_lock(store, wait_s=60):
+        report = load_snapshot(store)
     added = ", ".join(f"{table} +{n}" for table, n in report.rows_added.items())
     click.echo(f"database {store.path} ready (schema v{store.schema_version()}): {added} in {report.duration_s:.2f} s")
 
@@ -187,7 +189,7 @@ def refresh(obj: _Context, only: str | None, as_json: bool, timeout_s: float | N
     """Fetch live GPU prices from every source (or --only some) and store them.
 
     Exit status: 0 every source that ran succeeded (skipped sources, e.g. no API key, are fine);
-    3 some failed; 4 all failed.
+    3 some failed; 4 all failed; 5 another refresh was already running (nothing done).
     """
     from analytics.refresh import parse_only, run_refresh
 
@@ -205,14 +207,50 @@ def refresh(obj: _Context, only: str | None, as_json: bool, timeout_s: float | N
                 err=False,
             )
 
+    from analytics.scheduling import EXIT_LOCKED, RefreshLocked, refresh_lock
+
     if not as_json:
         click.echo(f"refreshing {', '.join(names)} into {obj.store.path} ...")
-    report = run_refresh(obj.store, obj.settings, only=names, timeout_s=timeout_s, progress=show)
+    try:
+        with refresh_lock(obj.store):
+            report = run_refresh(obj.store, obj.settings, only=names, timeout_s=timeout_s, progress=show)
+    except RefreshLocked as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_LOCKED)
     if as_json:
         click.echo(json.dumps(report.as_dict(), indent=2))
     else:
         click.echo(f"run {report.run_id}: {report.status}")
     sys.exit(report.exit_code)
+
+
+@main.command()
+@click.option("--every", "every_text", default="1h", show_default=True, help="Interval: 1h, 30m, 1h30m, 90s, 1d.")
+@click.option("--only", default=None, metavar="SOURCES", help="Comma-separated sources to run (default: all).")
+@click.option("--no-run-now", is_flag=True, help="Wait one interval before the first refresh.")
+@click.pass_obj
+def schedule(obj: _Context, every_text: str, only: str | None, no_run_now: bool) -> None:
+    """Refresh on a schedule in this long-lived process until SIGINT/SIGTERM (logs each run).
+
+    Runs never overlap, also with refreshes started elsewhere (a lock file next to the database).
+    """
+    import logging
+
+    from analytics.refresh import parse_only
+    from analytics.scheduling import parse_interval, run_schedule
+
+    try:
+        every = parse_interval(every_text)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--every'") from exc
+    try:
+        names = parse_only(only) if only else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--only'") from exc
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    obj.store.migrate()
+    run_schedule(obj.store, obj.settings, every, only=names, run_now=not no_run_now)
 
 
 @main.command()

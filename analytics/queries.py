@@ -185,3 +185,28 @@ def offer_history(store: Store, *, family: str | None = None) -> pd.DataFrame:
         """,
         {"family": family},
     )
+
+
+def source_freshness(store: Store, *, interval_hours: float, now) -> pd.DataFrame:
+    """Per live source: last attempt, last success, age of its data, and whether it is stale
+    (older than twice the refresh interval)."""
+    frame = store.query_df(
+        """
+        SELECT s.source,
+               max(s.finished_at) AS last_attempt,
+               max(s.finished_at) FILTER (WHERE s.status = 'ok') AS last_success,
+               arg_max(s.status, s.finished_at) AS last_status,
+               arg_max(s.message, s.finished_at) AS last_message,
+               count(*) FILTER (WHERE s.status = 'failed'
+                                AND s.finished_at > coalesce((SELECT max(x.finished_at) FROM source_status x
+                                     WHERE x.source = s.source AND x.status = 'ok'), TIMESTAMP '1970-01-01'))
+                   AS failures_since_success
+        FROM source_status s
+        WHERE s.source <> 'bundled_snapshot'
+        GROUP BY s.source ORDER BY s.source
+        """
+    )
+    if frame.empty:
+        return frame.assign(age_hours=[], stale=[])
+    age = (pd.Timestamp(now) - frame["last_success"]).dt.total_seconds() / 3600
+    return frame.assign(age_hours=age, stale=age.isna() | (age > 2 * interval_hours))

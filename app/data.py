@@ -104,3 +104,34 @@ def cached_market_snapshots(db_path: str) -> pd.DataFrame:
     from analytics.token_report import latest_market_snapshots
 
     return latest_market_snapshots(Store(db_path))
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def cached_source_freshness(db_path: str, interval_hours: float) -> pd.DataFrame:
+    from datetime import UTC, datetime
+
+    now = datetime.now(UTC).replace(tzinfo=None)
+    return queries.source_freshness(Store(db_path), interval_hours=interval_hours, now=now)
+
+
+def stale_banner(db_path: str) -> None:
+    """A warning when any live source's data is older than twice the refresh schedule."""
+    interval = get_settings().refresh_interval_hours
+    freshness = cached_source_freshness(db_path, interval)
+    if freshness.empty:
+        return
+    relevant = freshness[freshness["last_status"] != "skipped"]
+    stale = relevant[relevant["stale"]]
+    if stale.empty:
+        return
+    parts = [
+        f"{r.source} (last success {r.age_hours:.1f} h ago)"
+        if r.age_hours == r.age_hours
+        else f"{r.source} (no successful refresh yet)"
+        for r in stale.itertuples()
+    ]
+    st.warning(
+        f"Stale data: {', '.join(parts)}: older than twice the {interval:g} h refresh schedule "
+        "(DEPIN_REFRESH_INTERVAL_HOURS). See Data & sources for the last errors.",
+        icon=":material/warning:",
+    )

@@ -21,6 +21,7 @@ import duckdb
 import pandas as pd
 
 from analytics.store.migrations import MIGRATIONS, Migration
+from analytics.store.turnstile import TurnstileTimeout, turnstile
 
 
 class StoreError(RuntimeError):
@@ -88,21 +89,34 @@ class Store:
                 if not _is_lock_error(exc):
                     raise StoreError(f"cannot open database {self.path}: {exc}") from exc
                 if time.monotonic() >= deadline:
-                    mode = "read" if read_only else "write"
-                    raise StoreLockedError(
-                        f"database {self.path} is locked by another process (a refresh or another writer) "
-                        f"and could not be opened to {mode} within {self.lock_timeout_s:.0f} s; "
-                        "try again when it finishes"
-                    ) from exc
+                    raise self._locked("read" if read_only else "write") from exc
                 time.sleep(delay * (0.5 + random.random()))  # jitter: many readers must not retry in step
                 delay = min(delay * 2, 0.25)
+
+    def _locked(self, mode: str) -> StoreLockedError:
+        return StoreLockedError(
+            f"database {self.path} is locked by another process (a refresh or another writer) "
+            f"and could not be opened to {mode} within {self.lock_timeout_s:.0f} s; try again when it finishes"
+        )
+
+    @contextmanager
+    def _exclusive(self, mode: str) -> Iterator[None]:
+        try:
+            with turnstile(self.path, exclusive=True, timeout_s=self.lock_timeout_s):
+                yield
+        except TurnstileTimeout as exc:
+            raise self._locked(mode) from exc
 
     @contextmanager
     def reader(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A read-only connection for one short unit of work."""
         if not self.path.exists():
             raise DatabaseMissingError(f"no database at {self.path}; run `depin init` to create it")
-        conn = self._connect(read_only=self.read_only_reads)
+        try:
+            with turnstile(self.path, exclusive=False, timeout_s=self.lock_timeout_s):
+                conn = self._connect(read_only=self.read_only_reads)
+        except TurnstileTimeout as exc:
+            raise self._locked("read") from exc
         try:
             yield conn
         finally:
@@ -111,8 +125,8 @@ class Store:
     @contextmanager
     def writer(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A read-write connection running one transaction; committed and checkpointed on success."""
-        self._ensure_parent_writable()
-        with _write_lock(self.path):
+        self.ensure_writable_location()
+        with _write_lock(self.path), self._exclusive("write"):
             yield from self._write_transaction()
 
     def _write_transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -129,7 +143,7 @@ class Store:
         finally:
             conn.close()
 
-    def _ensure_parent_writable(self) -> None:
+    def ensure_writable_location(self) -> None:
         parent = self.path.parent
         try:
             parent.mkdir(parents=True, exist_ok=True)
@@ -144,8 +158,8 @@ class Store:
 
     def migrate(self, migrations: Sequence[Migration] = MIGRATIONS) -> tuple[int, int]:
         """Create or upgrade the schema. Returns (version before, version after)."""
-        self._ensure_parent_writable()
-        with _write_lock(self.path):
+        self.ensure_writable_location()
+        with _write_lock(self.path), self._exclusive("write"):
             return self._migrate(migrations)
 
     def _migrate(self, migrations: Sequence[Migration]) -> tuple[int, int]:

@@ -2,12 +2,15 @@
 
 import streamlit as st
 
+from analytics.settings import get_settings
 from app.data import (
     cached_dataset_rows,
     cached_datasets,
     cached_published_prices,
     cached_runs,
+    cached_source_freshness,
     ensure_database,
+    stale_banner,
 )
 
 store = ensure_database()
@@ -15,6 +18,21 @@ db = str(store.path)
 
 st.title("Data & sources")
 st.caption(f"Database: `{db}`. Every number in DePIN Lens comes from one of these datasets.")
+
+stale_banner(db)
+interval = get_settings().refresh_interval_hours
+freshness = cached_source_freshness(db, interval)
+st.subheader("Freshness per source")
+if freshness.empty:
+    st.caption("No live refresh has run yet: everything shown is the bundled snapshot. Run `depin refresh`.")
+else:
+    st.dataframe(
+        freshness,
+        hide_index=True,
+        width="stretch",
+        column_config={"age_hours": st.column_config.NumberColumn("age (h)", format="%.1f")},
+    )
+    st.caption(f"Stale = last success older than twice the {interval:g} h schedule (DEPIN_REFRESH_INTERVAL_HOURS).")
 
 datasets = cached_datasets(db)
 st.subheader(f"Datasets ({len(datasets)})")

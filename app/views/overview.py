@@ -5,7 +5,7 @@ import plotly.express as px
 import streamlit as st
 
 from analytics.queries import FIRM_PRICING_KINDS
-from app.data import cached_latest_offers, cached_overview, ensure_database, pct, usd
+from app.data import cached_latest_offers, cached_overview, ensure_database, pct, stale_banner, usd
 
 store = ensure_database()
 kpis = cached_overview(str(store.path))
@@ -17,6 +17,7 @@ if kpis.freshness.bundled_only:
     st.info(kpis.freshness.message, icon=":material/inventory_2:")
 else:
     st.success(kpis.freshness.message, icon=":material/schedule:")
+stale_banner(str(store.path))
 
 c1, c2, c3 = st.columns(3)
 c1.metric("GPU offers (latest price per offer)", f"{kpis.offers:,}")
