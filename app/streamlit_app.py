@@ -17,6 +17,8 @@ PAGES = [
     st.Page("views/cost_comparison.py", title="Cost comparison", icon=":material/compare_arrows:"),
     st.Page("views/token_markets.py", title="Token markets", icon=":material/candlestick_chart:"),
     st.Page("views/tokenomics.py", title="Tokenomics", icon=":material/token:"),
+    st.Page("views/node_earnings.py", title="Node earnings", icon=":material/bolt:"),
+    st.Page("views/due_diligence.py", title="Due diligence", icon=":material/checklist:"),
     st.Page("views/data_sources.py", title="Data & sources", icon=":material/dataset:"),
 ]
 

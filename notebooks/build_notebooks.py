@@ -167,10 +167,54 @@ TOKEN_RISK = [
     ),
 ]
 
+NODE_PAYBACK = [
+    (
+        "md",
+        "# Node payback: what an H100 and an RTX 4090 earn\n\n"
+        "The market overview says high-end NVIDIA GPUs 'can generate between $3.00 and $7.00 daily'. This "
+        "notebook runs the node-earnings model (the same `analytics` functions as the Node earnings page and "
+        "`depin earnings --json`) for both cards with the default, stated assumptions.",
+    ),
+    (
+        "code",
+        "import pandas as pd\n"
+        "from analytics.settings import get_settings\n"
+        "from analytics.snapshot import load_snapshot\n"
+        "from analytics.store import Store\n"
+        "from analytics.earnings_report import claim_cases, earnings_report, explain_claim\n\n"
+        "store = Store(get_settings().db)\n"
+        "if not store.path.exists() or store.schema_version() == 0:\n"
+        "    load_snapshot(store)",
+    ),
+    ("md", "## Every input and where it comes from (H100 SXM on Akash)"),
+    (
+        "code",
+        "h100 = earnings_report(store, 'H100-SXM-80GB', 'akash')\n"
+        "pd.DataFrame(h100['inputs']).T",
+    ),
+    ("md", "## Outputs for both cards"),
+    (
+        "code",
+        "rtx = earnings_report(store, 'RTX4090-24GB', 'akash')\n"
+        "pd.DataFrame({'H100-SXM-80GB': h100['outputs'], 'RTX4090-24GB': rtx['outputs']}).drop(index='notes')",
+    ),
+    ("md", "## Against the overview's $3-7/day"),
+    ("code", "cases = claim_cases(store)\ncases.T"),
+    ("code", "for line in explain_claim(cases):\n    print(line)"),
+    ("md", "## Sensitivity of the RTX 4090 case, and the same card paid in RENDER"),
+    ("code", "pd.DataFrame(rtx['tornado']).round(2)"),
+    (
+        "code",
+        "render = earnings_report(store, 'RTX4090-24GB', 'render', seed=42)\n"
+        "pd.DataFrame(render['monte_carlo']['rows']).round(1)",
+    ),
+]
+
 NOTEBOOKS = {
     "00_getting_started.ipynb": GETTING_STARTED,
     "01_cost_arbitrage.ipynb": COST_ARBITRAGE,
     "02_token_risk.ipynb": TOKEN_RISK,
+    "03_node_payback.ipynb": NODE_PAYBACK,
 }
 
 

@@ -62,3 +62,18 @@ def test_token_pages_in_a_real_browser(snapshot_store, tmp_path, artifacts_dir, 
             assert "perpetual futures, not spot" in text or "Volatility and drawdowns" in text
         else:
             assert "Every fact, with its source" in text
+
+
+@pytest.mark.parametrize(
+    ("page_path", "marker"), [("node_earnings", "Net per day"), ("due_diligence", "Overall score")]
+)
+def test_investor_pages_in_a_real_browser(snapshot_store, tmp_path, artifacts_dir, page_path, marker):
+    require_chromium()
+    with running_dashboard(snapshot_store.path) as url, browser_page(tmp_path) as page:
+        page.goto(f"{url}/{page_path}")
+        wait_for_app(page)
+        page.get_by_text(marker).first.wait_for(timeout=30_000)
+        page.locator("[data-testid='stPlotlyChart'] .main-svg").first.wait_for(timeout=30_000)
+        text = page.inner_text("[data-testid='stApp']")
+        page.screenshot(path=str(artifacts_dir / f"{page_path}.png"), full_page=True)
+        assert "Traceback" not in text

@@ -10,10 +10,11 @@ NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
 
 
 def test_there_are_notebooks():
-    assert [p.name for p in NOTEBOOKS][:3] == [
+    assert [p.name for p in NOTEBOOKS] == [
         "00_getting_started.ipynb",
         "01_cost_arbitrage.ipynb",
         "02_token_risk.ipynb",
+        "03_node_payback.ipynb",
     ]
 
 

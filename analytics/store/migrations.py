@@ -161,7 +161,30 @@ CREATE TABLE token_market_snapshots (
 );
 """
 
+_DUE_DILIGENCE = """
+CREATE TABLE dd_projects (
+    project_id  VARCHAR PRIMARY KEY,
+    name        VARCHAR NOT NULL,
+    token       VARCHAR,
+    provider    VARCHAR,
+    created_at  TIMESTAMP NOT NULL
+);
+
+CREATE TABLE dd_assessments (
+    project_id   VARCHAR NOT NULL,
+    version      INTEGER NOT NULL,      -- saving again adds a version; nothing is overwritten
+    author       VARCHAR NOT NULL,
+    created_at   TIMESTAMP NOT NULL,
+    answers      JSON NOT NULL,         -- per question: answer, weight, note
+    evidence     JSON NOT NULL,         -- the data evidence as it was at save time, with sources and dates
+    scores       JSON NOT NULL,
+    red_flags    JSON NOT NULL,
+    PRIMARY KEY (project_id, version)
+);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "offers, candles, published prices, provenance, refresh runs, quarantine", _INITIAL),
     Migration(2, "candle gaps and daily token market snapshots", _TOKEN_MARKETS),
+    Migration(3, "due-diligence projects and versioned assessments", _DUE_DILIGENCE),
 )

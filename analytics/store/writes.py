@@ -28,6 +28,8 @@ TABLES: dict[str, TableSpec] = {
     "refresh_runs": TableSpec(("run_id",), replace=True),
     "candle_gaps": TableSpec(("exchange", "symbol", "timeframe", "gap_start"), replace=True),
     "token_market_snapshots": TableSpec(("token", "snapshot_date"), replace=True),
+    "dd_projects": TableSpec(("project_id",), replace=True),
+    "dd_assessments": TableSpec(("project_id", "version"), replace=False),
     "source_status": TableSpec(("run_id", "source"), replace=True),
 }
 

@@ -210,11 +210,11 @@ else:
     st.dataframe(example, hide_index=True, width="stretch")
     for r in example.itertuples():
         verdict = "holds" if r.claim_holds_at_median else "does not hold"
-        st.write(
+        st.markdown(
             f"**{r.market_model.capitalize()}**: the overview says {r.overview_claim}; the data gives a median of "
             f"{usd(r.median_list_cost_usd)} at list price and {usd(r.median_expected_cost_usd)} expected with "
             f"interruptions, cheapest {usd(r.cheapest_list_cost_usd)} ({r.offers} offers): the claim {verdict} at "
-            "the median."
+            "the median.".replace("$", "\\$")
         )
 
 history = cached_offer_history(db, family)
