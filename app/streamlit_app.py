@@ -19,6 +19,7 @@ PAGES = [
     st.Page("views/tokenomics.py", title="Tokenomics", icon=":material/token:"),
     st.Page("views/node_earnings.py", title="Node earnings", icon=":material/bolt:"),
     st.Page("views/due_diligence.py", title="Due diligence", icon=":material/checklist:"),
+    st.Page("views/gpu_benchmark.py", title="GPU benchmark", icon=":material/speed:"),
     st.Page("views/data_sources.py", title="Data & sources", icon=":material/dataset:"),
 ]
 

@@ -77,3 +77,17 @@ def test_investor_pages_in_a_real_browser(snapshot_store, tmp_path, artifacts_di
         text = page.inner_text("[data-testid='stApp']")
         page.screenshot(path=str(artifacts_dir / f"{page_path}.png"), full_page=True)
         assert "Traceback" not in text
+
+
+def test_benchmark_panel_in_a_real_browser(snapshot_store, tmp_path, artifacts_dir):
+    require_chromium()
+    with running_dashboard(snapshot_store.path) as url, browser_page(tmp_path) as page:
+        page.goto(f"{url}/gpu_benchmark")
+        wait_for_app(page)
+        page.get_by_role("button", name="Run benchmark").click()
+        page.get_by_text("Benchmark finished and stored as").first.wait_for(timeout=120_000)
+        wait_for_app(page)
+        text = page.inner_text("[data-testid='stApp']")
+        page.screenshot(path=str(artifacts_dir / "gpu_benchmark.png"), full_page=True)
+        assert "Traceback" not in text
+        assert "What a unit of work costs on each market" in text

@@ -15,7 +15,9 @@ from analytics.snapshot import attribute_provider
         ("H100", 94, "epyc-genoa-h100-nvl-pcie_1x12v24gb", "H100-NVL-94GB", "exact"),
         ("H100", None, "1x_H100_SECURE", "H100-80GB", "partial"),  # form never guessed, 80 GB filled in
         ("H100-NVL", None, None, "H100-NVL-94GB", "exact"),
-        ("NVIDIA H100 80GB HBM3", 80, None, "H100-80GB", "partial"),
+        ("NVIDIA H100 80GB HBM3", 80, None, "H100-SXM-80GB", "exact"),  # HBM3 only ships on the SXM5 module
+        ("NVIDIA H100 PCIe", 80, None, "H100-PCIE-80GB", "exact"),
+        ("NVIDIA H200", 141, None, "H200-141GB", "partial"),  # HBM3e on both SXM and NVL: not guessed
         ("HGX H100", None, None, "H100-SXM-80GB", "exact"),
         ("A100", None, "paperspace_A100", "A100", "partial"),  # 40 or 80 GB: not guessed
         ("A100", 40, "gpu_1x_a100", "A100-40GB", "partial"),

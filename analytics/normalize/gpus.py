@@ -116,6 +116,8 @@ def normalize_gpu(name: str, reported_vram_gb: float | None = None, hint: str | 
         form = relevant.pop()
     elif len(relevant) > 1:
         flags.append("conflicting_form_factor")
+    if form is None and family_name == "H100" and re.search(r"(?<![A-Z0-9])HBM3(?!E)", text):
+        form = "SXM"  # NVML's "NVIDIA H100 80GB HBM3" is the SXM5 module; the PCIe card carries HBM2e
 
     stated = float(name_vram.group(1)) if name_vram else None
     vram = _match_vram(stated, spec.vram_gb) or _match_vram(reported_vram_gb, spec.vram_gb)

@@ -183,8 +183,38 @@ CREATE TABLE dd_assessments (
 );
 """
 
+_BENCHMARKS = """
+CREATE TABLE bench_runs (
+    run_id        VARCHAR PRIMARY KEY,   -- never reused: every run is kept
+    started_at    TIMESTAMP NOT NULL,
+    finished_at   TIMESTAMP,
+    device_kind   VARCHAR NOT NULL,      -- cuda | cpu
+    device_name   VARCHAR NOT NULL,
+    gpu_model     VARCHAR,               -- canonical key of the GPU measured, if any
+    quick         BOOLEAN NOT NULL,
+    status        VARCHAR NOT NULL,      -- ok | failed | timeout
+    fingerprint   JSON NOT NULL          -- device, driver, library versions, host, clocks, date
+);
+
+CREATE TABLE bench_results (
+    run_id       VARCHAR NOT NULL,
+    seq          INTEGER NOT NULL,
+    metric       VARCHAR NOT NULL,       -- matmul | memory_bandwidth
+    dtype        VARCHAR NOT NULL,       -- fp32, tf32, fp16, bf16, fp64 | copy
+    shape        VARCHAR NOT NULL,
+    median       DOUBLE NOT NULL,
+    best         DOUBLE NOT NULL,
+    unit         VARCHAR NOT NULL,       -- TFLOP/s | GFLOP/s | GB/s
+    iterations   INTEGER NOT NULL,
+    peak         DOUBLE,                 -- spec-sheet peak in the same unit, if known
+    pct_of_peak  DOUBLE,
+    PRIMARY KEY (run_id, seq)
+);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "offers, candles, published prices, provenance, refresh runs, quarantine", _INITIAL),
     Migration(2, "candle gaps and daily token market snapshots", _TOKEN_MARKETS),
     Migration(3, "due-diligence projects and versioned assessments", _DUE_DILIGENCE),
+    Migration(4, "benchmark runs and results", _BENCHMARKS),
 )

@@ -30,6 +30,8 @@ TABLES: dict[str, TableSpec] = {
     "token_market_snapshots": TableSpec(("token", "snapshot_date"), replace=True),
     "dd_projects": TableSpec(("project_id",), replace=True),
     "dd_assessments": TableSpec(("project_id", "version"), replace=False),
+    "bench_runs": TableSpec(("run_id",), replace=True),
+    "bench_results": TableSpec(("run_id", "seq"), replace=False),
     "source_status": TableSpec(("run_id", "source"), replace=True),
 }
 
