@@ -16,28 +16,10 @@ TRANSIENT_STATUS = {429, 500, 502, 503, 504}
 USER_AGENT = "depin-lens/0.1 (+https://github.com/depin-lens)"
 
 
-def request_json(
-    session: requests.Session,
-    method: str,
-    url: str,
-    *,
-    timeout_s: float,
-    attempts: int = 3,
-    backoff_s: float = 0.5,
-    max_retry_after_s: float = 30.0,
-    **kwargs: Any,
-) -> Any:
-    """Send a request and decode its JSON body, retrying transient failures; raise SourceError otherwise."""
-    text = request_text(
-        session,
-        method,
-        url,
-        timeout_s=timeout_s,
-        attempts=attempts,
-        backoff_s=backoff_s,
-        max_retry_after_s=max_retry_after_s,
-        **kwargs,
-    )
+def request_json(session: requests.Session, method: str, url: str, **kwargs: Any) -> Any:
+    """Send a request (see request_text for the options) and decode its JSON body; an HTML page or broken JSON
+    raises PayloadError with what was wrong."""
+    text = request_text(session, method, url, **kwargs)
     stripped = text.lstrip()
     if stripped[:1] == "<":
         raise PayloadError(f"{url}: expected JSON, got an HTML page ({stripped[:60]!r}...)")

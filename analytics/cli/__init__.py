@@ -1,0 +1,9 @@
+"""The `depin` command line. Every command takes --db PATH (or DEPIN_DB) and --help.
+
+Commands live in modules by theme; importing them registers them on the `main` group.
+"""
+
+from analytics.cli import bench, data, investors, prices  # noqa: F401  (registers the commands)
+from analytics.cli.base import main
+
+__all__ = ["main"]

@@ -1,0 +1,61 @@
+"""The `depin` command group and what every command shares: the database option, one-line errors.
+
+Errors a person can act on (locked or missing database, unwritable path, bad settings) print one line
+starting with "error:" and exit 1; click reports unknown flags and bad values with exit 2.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+import pydantic
+
+from analytics.settings import Settings, get_settings
+from analytics.store import Store, StoreError
+
+
+class _Context:
+    def __init__(self, db: Path | None) -> None:
+        self._db = db
+
+    @property
+    def settings(self) -> Settings:
+        return get_settings(db=self._db)
+
+    @property
+    def store(self) -> Store:
+        return Store(self.settings.db)
+
+
+class _Group(click.Group):
+    """Turns expected failures into one clear line instead of a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except StoreError as exc:
+            _fail(str(exc))
+        except pydantic.ValidationError as exc:
+            problems = "; ".join(f"DEPIN_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors())
+            _fail(f"invalid setting: {problems}")
+
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(1)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="DuckDB file to use (default: DEPIN_DB, else data/depin.duckdb in a checkout).",
+)
+@click.version_option(package_name="depin-lens")
+@click.pass_context
+def main(ctx: click.Context, db: Path | None) -> None:
+    """DePIN Lens: decentralized vs centralized GPU prices, and the tokens behind the networks."""
+    ctx.obj = _Context(db)

@@ -1,0 +1,137 @@
+"""Commands about the database itself: init, status, dashboard, config."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+
+import click
+
+from analytics.cli.base import _Context, _fail, main
+from analytics.store import Store
+
+
+@main.command()
+@click.pass_obj
+def init(obj: _Context) -> None:
+    """Create or upgrade the database and load the bundled snapshot (safe to run again)."""
+    from analytics.scheduling import refresh_lock
+    from analytics.snapshot import load_snapshot
+
+    store = obj.store
+    with refresh_lock(store, wait_s=60):
+        report = load_snapshot(store)
+    added = ", ".join(f"{table} +{n}" for table, n in report.rows_added.items())
+    click.echo(f"database {store.path} ready (schema v{store.schema_version()}): {added} in {report.duration_s:.2f} s")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@click.pass_obj
+def status(obj: _Context, as_json: bool) -> None:
+    """Per table and source: rows, date range, provenance, last refresh and freshness."""
+    from analytics.status import status_report
+
+    store = obj.store
+    store.check_readable()
+    report = status_report(store)
+    if as_json:
+        click.echo(json.dumps(report, indent=2, default=str))
+        return
+    click.echo(f"database: {report['database']} (schema v{report['schema_version']})")
+    for table, rows in report["tables"].items():
+        click.echo(f"  {table:<24} {rows:>8,} rows")
+    click.echo("offers by source:")
+    for src in report["offers"]["by_source"]:
+        click.echo(
+            f"  {src['source']:<20} {src['rows']:>6,} rows, {src['offers']:>5,} offers, "
+            f"{src['providers']:>3} providers, last observed {src['last_observed_at'][:16]}"
+        )
+    click.echo("candles:")
+    for s in report["candles"]:
+        click.echo(
+            f"  {s['token']:<7} {s['exchange']:<22} {s['symbol']:<11} {s['timeframe']:<3} "
+            f"{s['rows']:>5} rows  {s['first_ts'][:10]} .. {s['last_ts'][:10]}  ({s['instrument']})"
+        )
+    if report["last_refresh"]:
+        lr = report["last_refresh"]
+        click.echo(f"last refresh: {lr['run_id']} ({lr['trigger']}) {lr['status']} at {lr['finished_at']}")
+    click.echo(f"freshness: {report['freshness']['message']}")
+
+
+def _port_free(port: int, address: str) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((address if address not in ("", "0.0.0.0") else "0.0.0.0", port))
+        except OSError:
+            return False
+    return True
+
+
+@main.command()
+@click.option("--port", type=click.IntRange(1, 65535), default=8501, show_default=True, help="Port to serve on.")
+@click.option(
+    "--address",
+    default="localhost",
+    show_default=True,
+    help="Address to bind (0.0.0.0 to serve other machines).",
+)
+@click.pass_obj
+def dashboard(obj: _Context, port: int, address: str) -> None:
+    """Start the Streamlit dashboard (headless) on the database, loading the snapshot if it is empty."""
+    from analytics.paths import app_entry_script
+    from analytics.snapshot import load_snapshot
+
+    store = obj.store
+    if not store.path.exists() or store.schema_version() == 0 or _is_empty(store):
+        click.echo(f"loading the bundled snapshot into {store.path} ...")
+        load_snapshot(store)
+    else:
+        store.migrate()
+    if not _port_free(port, address):
+        _fail(f"port {port} is already in use on {address}; choose another with --port")
+    url = f"http://{'localhost' if address in ('0.0.0.0', '') else address}:{port}"
+    click.echo(f"DePIN Lens dashboard: {url}  (database {store.path}; Ctrl+C stops it)")
+    env = {**os.environ, "DEPIN_DB": str(store.path)}
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app_entry_script()),
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.address",
+        address,
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+        "--client.showErrorDetails",
+        "false",
+        "--client.toolbarMode",
+        "viewer",
+    ]
+    try:
+        completed = subprocess.run(command, env=env, check=False)
+    except KeyboardInterrupt:
+        return
+    sys.exit(completed.returncode)
+
+
+def _is_empty(store: Store) -> bool:
+    return store.query_rows("SELECT count(*) FROM datasets")[0][0] == 0
+
+
+@main.command("config")
+@click.pass_obj
+def config_cmd(obj: _Context) -> None:
+    """Show every setting, its environment variable and value (API keys only as set / not set)."""
+    for row in obj.settings.describe():
+        click.echo(f"{row['env']:<28} {row['value']}")

@@ -1,0 +1,124 @@
+"""The checklist (data/dd_checklist.toml), its data types, and the projects that can be assessed."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+import pandas as pd
+
+from analytics.paths import bundled_data_dir
+from analytics.store import Store
+from analytics.store.writes import upsert
+
+ANSWER_SCORES = {"yes": 1.0, "partial": 0.5, "no": 0.0, "unknown": None}
+
+
+NOT_ADVICE = (
+    "This assessment is research material, not financial advice. Tokens are volatile and can lose most of "
+    "their value; do your own due diligence."
+)
+
+
+class DDInputError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    step_id: str
+    text: str
+    weight: float
+    evidence: str | None = None
+    good: float | None = None
+    partial: float | None = None
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    title: str
+    questions: tuple[Question, ...]
+
+
+@dataclass
+class Evidence:
+    key: str
+    value: Any
+    display: str
+    source: str
+    as_of: str | None
+    suggested_score: float | None = None
+    note: str = ""
+
+
+@dataclass
+class Project:
+    project_id: str
+    name: str
+    token: str | None
+    provider: str | None
+    tokenomics: str | None = None
+    prefill: dict[str, dict] = field(default_factory=dict)
+
+
+@lru_cache(maxsize=1)
+def _config() -> dict:
+    return tomllib.loads((bundled_data_dir() / "dd_checklist.toml").read_text(encoding="utf-8"))
+
+
+def checklist() -> list[Step]:
+    steps = []
+    for step in _config()["steps"]:
+        questions = tuple(
+            Question(
+                q["id"], step["id"], q["text"], float(q["weight"]), q.get("evidence"), q.get("good"), q.get("partial")
+            )
+            for q in step["questions"]
+        )
+        steps.append(Step(step["id"], step["title"], questions))
+    return steps
+
+
+def questions() -> dict[str, Question]:
+    return {q.id: q for step in checklist() for q in step.questions}
+
+
+def projects(store: Store) -> dict[str, Project]:
+    result = {
+        pid: Project(pid, p["name"], p.get("token"), p.get("provider"), p.get("tokenomics"), dict(p.get("prefill", {})))
+        for pid, p in _config()["projects"].items()
+    }
+    if store.path.exists():
+        for pid, name, token, provider in store.query_rows("SELECT project_id, name, token, provider FROM dd_projects"):
+            result.setdefault(pid, Project(pid, name, token or None, provider or None))
+    return result
+
+
+def add_project(store: Store, name: str, token: str | None = None, provider: str | None = None) -> str:
+    clean = name.strip()
+    if not clean:
+        raise DDInputError("a project needs a name")
+    project_id = "".join(ch for ch in clean.lower() if ch.isalnum()) or None
+    if project_id is None:
+        raise DDInputError(f"cannot make an id from {name!r}: use letters or digits")
+    if project_id in projects(store):
+        raise DDInputError(f"project {project_id!r} exists already")
+    row = {
+        "project_id": project_id,
+        "name": clean,
+        "token": (token or "").strip().upper() or None,
+        "provider": (provider or "").strip().lower() or None,
+        "created_at": _now(),
+    }
+    with store.writer() as conn:
+        upsert(conn, "dd_projects", pd.DataFrame([row]))
+    return project_id
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
