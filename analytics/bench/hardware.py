@@ -74,11 +74,19 @@ def _try(call):
         return None
 
 
-def torch_info() -> dict[str, Any]:
+def torch_info(check_cuda: bool = True) -> dict[str, Any]:
+    """PyTorch's version, and whether it can use CUDA. Importing torch costs ~0.5 GB and a second or two, so
+    it is only imported when NVML found a GPU it could use."""
+    from importlib import metadata
+
     try:
-        import torch
-    except ImportError:
+        version = metadata.version("torch")
+    except metadata.PackageNotFoundError:
         return {"available": False, "reason": "PyTorch is not installed (pip install 'depin-lens[gpu]')"}
+    if not check_cuda:
+        return {"available": True, "version": version, "cuda": False, "reason": "no NVIDIA GPU found"}
+    import torch
+
     info: dict[str, Any] = {"available": True, "version": torch.__version__, "cuda": torch.cuda.is_available()}
     if info["cuda"]:
         info["cuda_version"] = torch.version.cuda
@@ -99,5 +107,5 @@ def detect_hardware() -> dict[str, Any]:
         "cpu": cpu_info(),
         "gpus": gpus,
         "gpu_reason": gpu_reason,
-        "torch": torch_info(),
+        "torch": torch_info(check_cuda=bool(gpus)),
     }
