@@ -95,12 +95,11 @@ COST_ARBITRAGE = [
         "stats = price_stats(firm[firm.gpu_family == 'H100'], key='gpu_model', group='provider_category')\n"
         "stats.round(3)",
     ),
-    ("md", "## The overview's published claims next to the data"),
+    ("md", "## The overview's H100 price table next to the data"),
     (
         "code",
-        "claims = queries.published_prices(store)\n"
-        "claims[claims.is_market_overview_claim][['provider', 'provider_type_as_published', "
-        "'usd_per_gpu_hour_low', 'usd_per_gpu_hour_high', 'sla_or_reliability']]",
+        "from analytics.metrics.prices import check_published_claims\n"
+        "check_published_claims(firm, queries.published_prices(store), 'H100')",
     ),
     ("md", "## The 100-hour example: list price and reliability-adjusted (checkpoint every hour, 15 min restart)"),
     (

@@ -130,3 +130,17 @@ def test_hundred_hour_example(offers):
     assert decentral["median_list_cost_usd"] == pytest.approx(200.0)
     assert bool(decentral["claim_holds_at_median"]) is False  # 200 is not under 100
     assert decentral["median_expected_cost_usd"] > decentral["median_list_cost_usd"]
+
+
+def test_overview_price_table_is_checked_against_the_data(snapshot_store):
+    from analytics import queries
+    from analytics.metrics.prices import check_published_claims
+
+    offers = queries.latest_offers(snapshot_store, pricing_kinds=queries.FIRM_PRICING_KINDS)
+    checked = check_published_claims(offers, queries.published_prices(snapshot_store)).set_index("provider")
+    assert set(checked.index) == {"CoreWeave", "Lambda Labs", "RunPod", "Dataoorts", "AWS EC2"}
+    runpod = offers[(offers["provider"] == "runpod") & (offers["gpu_family"] == "H100")]["price_per_gpu_hour_usd"]
+    assert checked.loc["RunPod", "observed_median_usd"] == pytest.approx(runpod.median())
+    assert checked.loc["RunPod", "verdict"] == ("data above" if runpod.median() > 1.29 else "within")
+    assert checked.loc["CoreWeave", "observed_median_usd"] == pytest.approx(49.24 / 8)  # its own rate card
+    assert checked.loc["Dataoorts", "verdict"] == "no data"

@@ -12,9 +12,9 @@ from analytics.metrics.jobs import (
     job_costs,
     market_model_job_summary,
 )
-from analytics.metrics.prices import MIN_SAMPLE, discount_table
+from analytics.metrics.prices import MIN_SAMPLE, check_published_claims, discount_table
 from analytics.offers import offers_age_days
-from app.data import cached_latest_offers, cached_offer_history, ensure_database, usd
+from app.data import cached_latest_offers, cached_offer_history, cached_published_prices, ensure_database, usd
 
 store = ensure_database()
 db = str(store.path)
@@ -199,6 +199,22 @@ st.caption(
     "Cheapest expected cost first (50 shown). Expected cost prices in the hours lost to interruptions; "
     "see README, 'Reliability-adjusted cost'."
 )
+
+st.subheader(f"The market overview's {family} price table, checked")
+claims = check_published_claims(offers[offers["pricing_kind"].isin(chosen_kinds)], cached_published_prices(db), family)
+if claims.empty:
+    st.caption(f"The market overview's table lists no {family} prices.")
+else:
+    st.dataframe(
+        claims,
+        hide_index=True,
+        width="stretch",
+        column_config={c: st.column_config.NumberColumn(format="$%.2f") for c in claims.columns if c.endswith("_usd")},
+    )
+    st.caption(
+        "Observed: the latest firm offers of that provider for this GPU family in the database (pricing "
+        "kinds as filtered). 'no data' means the provider has no offers here yet: run `depin refresh`."
+    )
 
 st.subheader("The market overview's 100-hour example, checked")
 example = hundred_hour_example(
