@@ -40,7 +40,9 @@ def gather_evidence(store: Store, project: Project, today: date | None = None) -
         f"{count} offers",
         f"latest offers for provider {project.provider} ({sources})",
         as_of,
-        _suggest(count, q["offers_listed"].good, q["offers_listed"].partial, True),
+        # none in our data is not proof of none on the network (no price source, or an old snapshot)
+        _suggest(count, q["offers_listed"].good, q["offers_listed"].partial, True) if count else None,
+        "" if count else "no offers in the data: no price source covers this network, or it has not been refreshed",
     )
     consumer = mine[mine["gpu_family"].fillna("").str.startswith("RTX")]
     evidence["consumer_gpu_offers"] = Evidence(
