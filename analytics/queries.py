@@ -209,3 +209,12 @@ def source_freshness(store: Store, *, interval_hours: float, now) -> pd.DataFram
         return frame.assign(age_hours=[], stale=[])
     age = (pd.Timestamp(now) - frame["last_success"]).dt.total_seconds() / 3600
     return frame.assign(age_hours=age, stale=age.isna() | (age > 2 * interval_hours))
+
+
+def quarantined(store: Store, limit: int = 200) -> pd.DataFrame:
+    """The most recent records that failed validation, with the reason and the raw record."""
+    return store.query_df(
+        "SELECT recorded_at, source, reason, raw_record, run_id FROM quarantined_records "
+        "ORDER BY recorded_at DESC LIMIT ?",
+        [limit],
+    )

@@ -135,3 +135,8 @@ def stale_banner(db_path: str) -> None:
         "(DEPIN_REFRESH_INTERVAL_HOURS). See Data & sources for the last errors.",
         icon=":material/warning:",
     )
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def cached_quarantined(db_path: str) -> pd.DataFrame:
+    return queries.quarantined(Store(db_path))

@@ -212,3 +212,19 @@ def test_the_same_refresh_twice_leaves_the_same_latest_view(apis, empty_store):
     first = latest()
     run_refresh(empty_store, settings, only=["akash", "ionet", "vastai", "runpod"])
     pd.testing.assert_frame_equal(first, latest())
+
+
+def test_data_sources_page_shows_freshness_and_quarantine_after_a_refresh(apis, snapshot_store, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import REPO
+
+    run_refresh(snapshot_store, settings_for(apis, snapshot_store), only=["akash", "vastai"])
+    monkeypatch.setenv("DEPIN_DB", str(snapshot_store.path))
+    at = AppTest.from_file(str(REPO / "app" / "streamlit_app.py"), default_timeout=60).run()
+    at.switch_page("views/data_sources.py").run()
+    assert not at.exception
+    freshness = at.dataframe[0].value
+    assert set(freshness["source"]) == {"akash", "vastai"} and not freshness["stale"].any()
+    quarantine = at.dataframe[-1].value
+    assert set(quarantine["source"]) == {"akash", "vastai"} and quarantine["reason"].str.len().gt(0).all()

@@ -7,6 +7,7 @@ from app.data import (
     cached_dataset_rows,
     cached_datasets,
     cached_published_prices,
+    cached_quarantined,
     cached_runs,
     cached_source_freshness,
     ensure_database,
@@ -82,3 +83,14 @@ st.dataframe(cached_published_prices(db), hide_index=True, width="stretch")
 
 st.subheader("Recent loads and refreshes")
 st.dataframe(cached_runs(db), hide_index=True, width="stretch")
+
+st.subheader("Quarantined records")
+rejected = cached_quarantined(db)
+if rejected.empty:
+    st.caption("No record has failed validation.")
+else:
+    st.caption(
+        "Records a source sent that failed validation: kept with the reason and the raw record, never "
+        "stored as prices (latest 200)."
+    )
+    st.dataframe(rejected, hide_index=True, width="stretch")
