@@ -11,7 +11,7 @@ import plotly.express as px
 import streamlit as st
 
 from analytics.bench.hardware import detect_hardware
-from analytics.bench.runner import runs
+from analytics.bench.runner import run_results, runs
 from analytics.bench.value import cost_per_work, reference_results, throughput_table
 from app.data import ensure_database
 
@@ -80,7 +80,7 @@ if history.empty:
 else:
     st.dataframe(history.assign(gpu_model=history["gpu_model"].fillna("(CPU run)")), hide_index=True, width="stretch")
     latest = history.iloc[0]
-    results = store.query_df("SELECT * FROM bench_results WHERE run_id = ? ORDER BY seq", [latest["run_id"]])
+    results = run_results(store, latest["run_id"])
     st.caption(f"Latest run {latest['run_id']} on {latest['device_name']} ({latest['device_kind']}).")
     if results["pct_of_peak"].notna().any():
         st.plotly_chart(
