@@ -140,3 +140,12 @@ def stale_banner(db_path: str) -> None:
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def cached_quarantined(db_path: str) -> pd.DataFrame:
     return queries.quarantined(Store(db_path))
+
+
+def for_display(frame: pd.DataFrame, blank: str = "—") -> pd.DataFrame:
+    """Text columns with missing values shown as a dash instead of 'None' (numbers stay numbers)."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].astype(object).where(out[column].notna(), blank)
+    return out

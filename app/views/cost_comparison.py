@@ -14,7 +14,14 @@ from analytics.metrics.jobs import (
 )
 from analytics.metrics.prices import MIN_SAMPLE, check_published_claims, discount_table
 from analytics.offers import offers_age_days
-from app.data import cached_latest_offers, cached_offer_history, cached_published_prices, ensure_database, usd
+from app.data import (
+    cached_latest_offers,
+    cached_offer_history,
+    cached_published_prices,
+    ensure_database,
+    for_display,
+    usd,
+)
 
 store = ensure_database()
 db = str(store.path)
@@ -119,7 +126,7 @@ table = shown.assign(age_days=offers_age_days(shown), via=shown["via"].fillna("d
 ]
 st.subheader("Offers")
 st.dataframe(
-    table,
+    for_display(table),
     hide_index=True,
     width="stretch",
     column_config={

@@ -11,6 +11,7 @@ from app.data import (
     cached_runs,
     cached_source_freshness,
     ensure_database,
+    for_display,
     stale_banner,
 )
 
@@ -38,7 +39,7 @@ else:
 datasets = cached_datasets(db)
 st.subheader(f"Datasets ({len(datasets)})")
 st.dataframe(
-    datasets[
+    for_display(datasets)[
         [
             "dataset_id",
             "kind",
@@ -79,10 +80,10 @@ st.caption(
     "Rows marked as claims come from the market overview's H100 table: they are checked against the "
     "data, not counted as offers."
 )
-st.dataframe(cached_published_prices(db), hide_index=True, width="stretch")
+st.dataframe(for_display(cached_published_prices(db)), hide_index=True, width="stretch")
 
 st.subheader("Recent loads and refreshes")
-st.dataframe(cached_runs(db), hide_index=True, width="stretch")
+st.dataframe(for_display(cached_runs(db)), hide_index=True, width="stretch")
 
 st.subheader("Quarantined records")
 rejected = cached_quarantined(db)
