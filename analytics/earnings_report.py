@@ -21,7 +21,7 @@ from analytics.metrics.prices import MIN_SAMPLE
 from analytics.metrics.tokens import log_returns
 from analytics.normalize import normalize_gpu
 from analytics.store import Store
-from analytics.token_report import token_closes
+from analytics.token_report import token_close_series
 
 # The market overview: "high-end NVIDIA GPUs can generate between $3.00 and $7.00 daily".
 OVERVIEW_CLAIM_USD_PER_DAY = (3.0, 7.0)
@@ -119,11 +119,10 @@ def resolve_inputs(store: Store, gpu: str, network_name: str = "akash", **overri
     }
     closes = None
     if values["token"]:
-        all_closes, chosen = token_closes(store)
-        if values["token"] in all_closes:
-            closes = all_closes[values["token"]]
+        found = token_close_series(store, values["token"])
+        if found is not None:
+            closes, series = found
             values["token_price_usd"] = float(closes.iloc[-1])
-            series = chosen[values["token"]]
             sources["token_price_usd"] = (
                 f"last close {series['last']} of {series['symbol']} on {series['exchange']} ({series['instrument']})"
             )

@@ -24,15 +24,28 @@ def token_closes(store: Store, timeframe: str = "1d") -> tuple[dict[str, pd.Seri
             continue
         candles = queries.candles(store, row["exchange"], row["symbol"], timeframe)
         closes[token] = closes_by_day(candles)
-        chosen[token] = {
-            "exchange": row["exchange"],
-            "symbol": row["symbol"],
-            "instrument": row["instrument"],
-            "dataset_id": row["dataset_id"],
-            "first": row["first_ts"].strftime("%Y-%m-%d"),
-            "last": row["last_ts"].strftime("%Y-%m-%d"),
-        }
+        chosen[token] = _series_info(row)
     return closes, chosen
+
+
+def token_close_series(store: Store, token: str, timeframe: str = "1d") -> tuple[pd.Series, dict] | None:
+    """Daily closes of one token's primary series and which series that was (None: no candles)."""
+    row = primary_series(queries.candle_series(store), token, timeframe)
+    if row is None:
+        return None
+    candles = queries.candles(store, row["exchange"], row["symbol"], timeframe)
+    return closes_by_day(candles), _series_info(row)
+
+
+def _series_info(row: pd.Series) -> dict:
+    return {
+        "exchange": row["exchange"],
+        "symbol": row["symbol"],
+        "instrument": row["instrument"],
+        "dataset_id": row["dataset_id"],
+        "first": row["first_ts"].strftime("%Y-%m-%d"),
+        "last": row["last_ts"].strftime("%Y-%m-%d"),
+    }
 
 
 def latest_market_snapshots(store: Store) -> pd.DataFrame:

@@ -3,9 +3,10 @@ import os
 import socket
 import subprocess
 import sys
-import textwrap
 
 import pytest
+
+from tests.conftest import write_lock_held_by_another_process
 
 
 def depin(*args, db=None, env=None, timeout=120):
@@ -78,29 +79,11 @@ def test_bad_setting_is_one_line(tmp_path):
 def test_locked_database_is_one_line(tmp_path):
     db = tmp_path / "locked.duckdb"
     assert depin("--db", str(db), "init").returncode == 0
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            textwrap.dedent(f"""
-            import duckdb, sys
-            con = duckdb.connect({str(db)!r})
-            print("locked", flush=True)
-            sys.stdin.readline()
-        """),
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "locked"
+    with write_lock_held_by_another_process(db):
         result = depin("--db", str(db), "status", timeout=60)
         assert result.returncode == 1
         assert "is locked by another process" in result.stderr
         assert "Traceback" not in result.stderr
-    finally:
-        holder.communicate("\n", timeout=10)
 
 
 def test_config_never_prints_secrets():

@@ -1,6 +1,3 @@
-import subprocess
-import sys
-import textwrap
 
 import pandas as pd
 import pytest
@@ -8,6 +5,7 @@ import pytest
 from analytics.store import DatabaseMissingError, SchemaTooNewError, Store, StoreError, StoreLockedError
 from analytics.store.migrations import MIGRATIONS, Migration
 from analytics.store.writes import upsert
+from tests.conftest import write_lock_held_by_another_process
 
 
 def _candles(closes, start="2025-01-01"):
@@ -152,28 +150,10 @@ def test_unwritable_location_is_a_clear_error(tmp_path):
 
 def test_lock_held_by_another_process_times_out_with_a_clear_message(empty_store):
     empty_store.migrate()
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            textwrap.dedent(f"""
-                import duckdb, sys, time
-                con = duckdb.connect({str(empty_store.path)!r})
-                print("locked", flush=True)
-                sys.stdin.readline()
-            """),
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "locked"
+    with write_lock_held_by_another_process(empty_store.path):
         impatient = Store(empty_store.path, lock_timeout_s=0.5)
         with pytest.raises(StoreLockedError, match="locked by another process"):
             impatient.query_rows("SELECT 1")
         with pytest.raises(StoreLockedError):
             impatient.migrate()
-    finally:
-        holder.communicate("\n", timeout=10)
     assert Store(empty_store.path).query_rows("SELECT 1") == [(1,)]  # free again once the writer is gone
