@@ -75,12 +75,25 @@ def offer_frame(
 
 def _flag_spot_above_on_demand(frame: pd.DataFrame) -> None:
     listing = ["provider", "instance_type", "region"]
-    on_demand = frame[frame["pricing_kind"] == "on_demand"].set_index(listing)["price_per_gpu_hour_usd"]
-    on_demand = on_demand[~on_demand.index.duplicated()]
-    for i, row in frame[frame["pricing_kind"] == "spot"].iterrows():
-        key = (row["provider"], row["instance_type"], row["region"])
-        if key in on_demand.index and row["price_per_gpu_hour_usd"] > on_demand[key]:
-            frame.at[i, "flags"] = [*row["flags"], "spot_above_on_demand"]
+    on_demand = (
+        frame.loc[frame["pricing_kind"] == "on_demand", [*listing, "price_per_gpu_hour_usd"]]
+        .drop_duplicates(subset=listing, keep="first")
+        .rename(columns={"price_per_gpu_hour_usd": "on_demand_price"})
+    )
+    # A left merge keeps the frame's row order; NULL parts of the listing match each other, as the index did.
+    matched = frame[listing].merge(on_demand, on=listing, how="left")["on_demand_price"].to_numpy()
+    spot = (frame["pricing_kind"] == "spot").to_numpy()
+    add_flag(frame, spot & (frame["price_per_gpu_hour_usd"].to_numpy() > matched), "spot_above_on_demand")
+
+
+def add_flag(frame: pd.DataFrame, rows, flag: str) -> None:
+    """Append `flag` to the flags list of the rows where the boolean array `rows` is true."""
+    if not rows.any():
+        return
+    flags = frame["flags"].tolist()
+    for i in rows.nonzero()[0]:
+        flags[i] = [*flags[i], flag]
+    frame["flags"] = flags
 
 
 def offers_age_days(offers: pd.DataFrame, now: datetime | None = None) -> pd.Series:

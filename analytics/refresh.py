@@ -26,7 +26,7 @@ from analytics.collectors import COLLECTORS, Collector, SkipSource, SourceError
 from analytics.markets import coingecko
 from analytics.markets.candles import CandleCollector, make_exchange
 from analytics.markets.tokens import token_list
-from analytics.offers import MAX_PLAUSIBLE_MOVE, offer_frame
+from analytics.offers import MAX_PLAUSIBLE_MOVE, add_flag, offer_frame
 from analytics.settings import Settings
 from analytics.store import Store
 from analytics.store.writes import upsert
@@ -215,34 +215,36 @@ def _write_run(store: Store, run_id: str, trigger: str, started, finished, statu
         upsert(conn, "refresh_runs", pd.DataFrame([row]))
 
 
-def _flag_large_moves(conn, frame: pd.DataFrame) -> None:
+def _flag_large_moves(store: Store, frame: pd.DataFrame) -> None:
+    """Flag observations that moved more than MAX_PLAUSIBLE_MOVE against the offer's stored latest price.
+
+    Runs before the write transaction (one short read, then column arithmetic), so no per-row Python work
+    happens while the database is locked for writing."""
     if frame.empty:
         return
-    conn.register("_batch_ids", frame[["offer_id"]])
-    try:
-        previous = dict(
-            conn.execute(
+    with store.reader() as conn:
+        conn.register("_batch_ids", frame[["offer_id"]].drop_duplicates())
+        try:
+            previous = conn.execute(
                 """
-                SELECT o.offer_id, o.price_per_gpu_hour_usd FROM gpu_offer_observations o
-                JOIN _batch_ids b USING (offer_id)
-                QUALIFY row_number() OVER (PARTITION BY o.offer_id ORDER BY o.observed_at DESC) = 1
+                SELECT o.offer_id, arg_max(o.price_per_gpu_hour_usd, o.observed_at) AS before
+                FROM gpu_offer_observations o SEMI JOIN _batch_ids b USING (offer_id)
+                GROUP BY o.offer_id
                 """
-            ).fetchall()
-        )
-    finally:
-        conn.unregister("_batch_ids")
-    for i, row in frame.iterrows():
-        before = previous.get(row["offer_id"])
-        if before and abs(row["price_per_gpu_hour_usd"] / before - 1) > MAX_PLAUSIBLE_MOVE:
-            frame.at[i, "flags"] = [*row["flags"], "moved_over_40pct"]
+            ).df()
+        finally:
+            conn.unregister("_batch_ids")
+    before = frame["offer_id"].map(previous.set_index("offer_id")["before"]).astype(float)
+    moved = (before > 0) & ((frame["price_per_gpu_hour_usd"] / before - 1).abs() > MAX_PLAUSIBLE_MOVE)
+    add_flag(frame, moved.to_numpy(), "moved_over_40pct")
 
 
 def _write_source(store: Store, run_id: str, outcome: SourceOutcome, batch: Batch, source_started) -> None:
+    if outcome.status == "ok" and batch.table == "gpu_offer_observations":
+        _flag_large_moves(store, batch.frame)
     with store.writer() as conn:
         if outcome.status == "ok":
             outcome.rows_added = batch.rows_already_written
-            if batch.table == "gpu_offer_observations":
-                _flag_large_moves(conn, batch.frame)
             if batch.table is not None:
                 outcome.rows_added += upsert(conn, batch.table, batch.frame)
             if batch.quarantined:
