@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import pydantic
 
-from analytics.settings import Settings, get_settings
-from analytics.store import Store, StoreError
+if TYPE_CHECKING:  # pandas, DuckDB and pydantic load only when a command runs: `depin --help` stays fast
+    from analytics.settings import Settings
+    from analytics.store import Store
 
 
 class _Context:
@@ -22,10 +23,14 @@ class _Context:
 
     @property
     def settings(self) -> Settings:
+        from analytics.settings import get_settings
+
         return get_settings(db=self._db)
 
     @property
     def store(self) -> Store:
+        from analytics.store import Store
+
         return Store(self.settings.db)
 
 
@@ -33,6 +38,10 @@ class _Group(click.Group):
     """Turns expected failures into one clear line instead of a traceback."""
 
     def invoke(self, ctx: click.Context):
+        import pydantic
+
+        from analytics.store import StoreError
+
         try:
             return super().invoke(ctx)
         except StoreError as exc:

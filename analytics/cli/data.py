@@ -7,11 +7,14 @@ import os
 import socket
 import subprocess
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from analytics.cli.base import _Context, _fail, main
-from analytics.store import Store
+
+if TYPE_CHECKING:
+    from analytics.store import Store
 
 
 @main.command()
