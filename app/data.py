@@ -47,9 +47,32 @@ def cached_datasets(db_path: str) -> pd.DataFrame:
     return queries.datasets(Store(db_path))
 
 
+EXPORT_FORMATS = {"parquet": "Parquet", "csv": "CSV"}
+
+
 @st.cache_data(ttl=TTL_S, show_spinner=False)
-def cached_dataset_rows(db_path: str, dataset_id: str) -> pd.DataFrame:
-    return queries.dataset_rows(Store(db_path), dataset_id)
+def cached_dataset_tables(db_path: str, dataset_id: str) -> list[str]:
+    from analytics.exports import dataset_tables
+
+    return dataset_tables(Store(db_path), dataset_id)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False, max_entries=8)
+def cached_dataset_preview(db_path: str, dataset_id: str, table: str | None) -> pd.DataFrame:
+    from analytics.exports import dataset_preview
+
+    return dataset_preview(Store(db_path), dataset_id, table)
+
+
+def dataset_download(db_path: str, dataset_id: str, fmt: str, table: str | None):
+    """A callable for st.download_button: DuckDB writes the file only when the button is clicked."""
+
+    def generate() -> bytes:
+        from analytics.exports import export_bytes
+
+        return export_bytes(Store(db_path), dataset_id, fmt, table)
+
+    return generate
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)

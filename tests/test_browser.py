@@ -26,7 +26,7 @@ def test_overview_in_a_real_browser(snapshot_store, tmp_path, artifacts_dir):
         assert "bundled offline snapshot" in text
 
         page.get_by_role("link", name="Data & sources").click()
-        page.get_by_text("Download a dataset as CSV").wait_for(timeout=30_000)
+        page.get_by_text("Preview or download a dataset").wait_for(timeout=30_000)
         wait_for_app(page)
         page.screenshot(path=str(artifacts_dir / "data_sources.png"), full_page=True)
         assert (

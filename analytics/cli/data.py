@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -138,3 +139,29 @@ def config_cmd(obj: _Context) -> None:
     """Show every setting, its environment variable and value (API keys only as set / not set)."""
     for row in obj.settings.describe():
         click.echo(f"{row['env']:<28} {row['value']}")
+
+
+@main.command("export")
+@click.argument("dataset_id")
+@click.option("--format", "fmt", type=click.Choice(["parquet", "csv"]), default="parquet", show_default=True)
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="File to write.")
+@click.option("--table", default=None, help="For a dataset stored in two tables: which one (default: the first).")
+@click.pass_obj
+def export_cmd(obj: _Context, dataset_id: str, fmt: str, out: Path | None, table: str | None) -> None:
+    """Write every stored row of one dataset (an id from `depin status`) to a file; DuckDB writes it directly,
+    so any history size fits."""
+    from analytics.exports import dataset_tables, export_dataset, export_file_name
+
+    store = obj.store
+    store.check_readable()
+    try:
+        tables = dataset_tables(store, dataset_id)
+    except KeyError:
+        _fail(f"no dataset {dataset_id!r}; `depin status` lists them")
+    if table is not None and table not in tables:
+        _fail(f"dataset {dataset_id!r} has no rows in table {table!r}; it has rows in {', '.join(tables) or 'none'}")
+    target = out or Path(export_file_name(dataset_id, fmt, table))
+    if not target.parent.exists():
+        _fail(f"folder {target.parent} does not exist")
+    export_dataset(store, dataset_id, target, fmt, table)
+    click.echo(f"wrote {dataset_id} to {target} ({target.stat().st_size:,} bytes, {fmt})")

@@ -1,15 +1,20 @@
-"""Data & sources: every dataset with its provenance, row counts and date range, downloadable as CSV."""
+"""Data & sources: every dataset with its provenance, row counts and date range; a bounded preview of its
+rows and a download DuckDB writes straight to a file."""
 
 import streamlit as st
 
+from analytics.exports import export_file_name
 from analytics.settings import get_settings
 from app.data import (
-    cached_dataset_rows,
+    EXPORT_FORMATS,
+    cached_dataset_preview,
+    cached_dataset_tables,
     cached_datasets,
     cached_published_prices,
     cached_quarantined,
     cached_runs,
     cached_source_freshness,
+    dataset_download,
     ensure_database,
     for_display,
     stale_banner,
@@ -65,14 +70,37 @@ st.dataframe(
     },
 )
 
-choice = st.selectbox("Download a dataset as CSV", datasets["dataset_id"].tolist())
+st.subheader("One dataset's rows")
+choice = st.selectbox("Preview or download a dataset", datasets["dataset_id"].tolist())
 if choice:
-    rows = cached_dataset_rows(db, choice)
+    tables = cached_dataset_tables(db, choice)
+    table = (
+        st.radio("Table", tables, horizontal=True, help="This dataset feeds more than one table.")
+        if len(tables) > 1
+        else (tables[0] if tables else None)
+    )
+    preview = cached_dataset_preview(db, choice, table)
+    st.caption(
+        f"The newest {len(preview):,} rows of `{choice}`"
+        + (f" in {table}" if len(tables) > 1 else "")
+        + f" ({int(datasets.loc[datasets['dataset_id'] == choice, 'stored_rows'].iloc[0]):,} stored in all). "
+        f"The download holds every row; DuckDB writes it straight to a file (`depin export {choice}` does the "
+        "same from the command line)."
+    )
+    st.dataframe(for_display(preview), hide_index=True, width="stretch", height=280)
+    fmt = st.radio(
+        "Download format",
+        list(EXPORT_FORMATS),
+        format_func=EXPORT_FORMATS.get,
+        horizontal=True,
+        key="download_format",
+    )
     st.download_button(
-        f"Download {choice} ({len(rows):,} rows)",
-        rows.to_csv(index=False).encode(),
-        file_name=f"{choice.replace(':', '_')}.csv",
-        mime="text/csv",
+        f"Download {choice} ({EXPORT_FORMATS[fmt]})",
+        dataset_download(db, choice, fmt, table),
+        file_name=export_file_name(choice, fmt, table if len(tables) > 1 else None),
+        mime="text/csv" if fmt == "csv" else "application/vnd.apache.parquet",
+        on_click="ignore",
     )
 
 st.subheader("Published prices and the market overview's claims")
