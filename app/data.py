@@ -108,6 +108,14 @@ def cached_candles(db_path: str, exchange: str, symbol: str, timeframe: str) -> 
     return queries.candles(Store(db_path), exchange, symbol, timeframe)
 
 
+@st.cache_data(ttl=TTL_S, show_spinner=False, max_entries=32)
+def cached_chart_candles(db_path: str, exchange: str, symbol: str, timeframe: str):
+    """At most a few thousand candles per series (merged into wider ones in DuckDB when longer)."""
+    from analytics.markets.chart_candles import chart_candles
+
+    return chart_candles(Store(db_path), exchange, symbol, timeframe)
+
+
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def cached_token_closes(db_path: str):
     from analytics.token_report import token_closes

@@ -6,7 +6,13 @@ import streamlit as st
 from plotly.subplots import make_subplots
 
 from analytics.metrics.tokens import correlation_matrix, normalised_performance
-from app.data import cached_candle_series, cached_candles, cached_token_closes, cached_token_report, ensure_database
+from app.data import (
+    cached_candle_series,
+    cached_chart_candles,
+    cached_token_closes,
+    cached_token_report,
+    ensure_database,
+)
 
 store = ensure_database()
 db = str(store.path)
@@ -27,7 +33,8 @@ timeframes = sorted(
     series[(series["exchange"] == chosen["exchange"]) & (series["symbol"] == chosen["symbol"])]["timeframe"].unique()
 )
 timeframe = c3.selectbox("Timeframe", timeframes)
-candles = cached_candles(db, chosen["exchange"], chosen["symbol"], timeframe)
+chart = cached_chart_candles(db, chosen["exchange"], chosen["symbol"], timeframe)
+candles = chart.candles
 
 instrument_note = {
     "perpetual": "USDT-margined perpetual futures, not spot",
@@ -67,7 +74,7 @@ if token == "RENDER":
     rndr = series[series["token"] == "RNDR"]
     show_rndr = st.checkbox("Show the pre-migration RNDR history (separate series, different source)", value=False)
     if show_rndr and not rndr.empty:
-        old = cached_candles(db, rndr.iloc[0]["exchange"], rndr.iloc[0]["symbol"], "1d")
+        old = cached_chart_candles(db, rndr.iloc[0]["exchange"], rndr.iloc[0]["symbol"], "1d").candles
         fig.add_trace(
             go.Scatter(
                 x=old["ts"],
@@ -113,9 +120,15 @@ fig.update_layout(
 fig.update_yaxes(title_text=f"price ({chosen['quote']})", row=1, col=1)
 fig.update_yaxes(title_text="volume", row=2, col=1)
 st.plotly_chart(fig, width="stretch")
+aggregation = (
+    f" The {chart.stored:,} stored {timeframe} candles are shown merged into {len(candles):,} {chart.width} "
+    "candles (first open, highest high, lowest low, last close, summed volume); moving averages count those."
+    if chart.aggregated
+    else ""
+)
 st.caption(
-    f"Source: dataset `{chosen['dataset_id']}` ({len(candles):,} candles, last {chosen['last_ts']:%Y-%m-%d}). "
-    "See Data & sources for the repository and commit."
+    f"Source: dataset `{chosen['dataset_id']}` ({chart.stored:,} candles, last {chosen['last_ts']:%Y-%m-%d}). "
+    f"See Data & sources for the repository and commit.{aggregation}"
 )
 
 closes, chosen_series = cached_token_closes(db)
