@@ -19,6 +19,7 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 
 from analytics.paths import bundled_data_dir
@@ -88,7 +89,7 @@ def interruption_rate(offer: pd.Series, assumptions: pd.DataFrame) -> tuple[floa
     The offer's own data wins: a Vast.ai reliability score r (0-1) is read as the probability that the host
     runs a day without failure, so lam = -ln(r) / 24. Otherwise the most specific assumption applies.
     """
-    reliability = _attribute(offer, "reliability")
+    reliability = _reliability(offer.get("attributes"))  # a non-numeric score is no score
     if reliability is not None and 0 < reliability <= 1 and offer.get("pricing_kind") != "spot":
         return -math.log(reliability) / 24.0, f"offer reliability {reliability:.4f}"
     for category, kind in (
@@ -103,16 +104,60 @@ def interruption_rate(offer: pd.Series, assumptions: pd.DataFrame) -> tuple[floa
     return 0.01, "fallback"
 
 
-def _attribute(offer: pd.Series, name: str):
+def interruption_rates(offers: pd.DataFrame, assumptions: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
+    """`interruption_rate` for every offer at once: (rates per instance-hour, where each came from)."""
+    n = len(offers)
+    rates = np.full(n, np.nan)
+    sources: list = [None] * n
+    kind = offers["pricing_kind"].astype(object).to_numpy() if "pricing_kind" in offers else np.full(n, None)
+    category = (
+        offers["provider_category"].astype(object).to_numpy() if "provider_category" in offers else np.full(n, None)
+    )
+    if "attributes" in offers:
+        parsed = {raw: _reliability(raw) for raw in offers["attributes"].dropna().unique()}
+        reliability = np.array([parsed.get(raw) for raw in offers["attributes"]], dtype=float)
+        own = (reliability > 0) & (reliability <= 1) & (kind != "spot")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rates[own] = -np.log(reliability[own]) / 24.0
+        for i in own.nonzero()[0]:
+            sources[i] = f"offer reliability {reliability[i]:.4f}"
+    table: dict = {}
+    for row in assumptions[["provider_category", "pricing_kind", "interruptions_per_hour"]].itertuples(index=False):
+        table.setdefault((row[0], row[1]), float(row[2]))  # the first matching row wins, as in interruption_rate
+    wildcard = np.full(n, "*", dtype=object)
+    for cats, kinds in ((category, kind), (wildcard, kind), (category, wildcard), (wildcard, wildcard)):
+        todo = np.isnan(rates).nonzero()[0]
+        for i in todo:
+            key = (cats[i], kinds[i])
+            if key in table:
+                rates[i], sources[i] = table[key], f"assumption {key[0]}/{key[1]}"
+    fallback = np.isnan(rates)
+    rates[fallback] = 0.01
+    return rates, [s if s is not None else "fallback" for s in sources]
+
+
+def _reliability(raw) -> float | None:
     import json
 
-    raw = offer.get("attributes")
     if not isinstance(raw, str) or not raw:
         return None
     try:
-        return json.loads(raw).get(name)
+        value = json.loads(raw).get("reliability")
     except (ValueError, AttributeError):
         return None
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def expected_wall_hours_array(hours: float, lam: np.ndarray, checkpoint_h: float, restart_h: float) -> np.ndarray:
+    """`expected_wall_hours` for an array of rates."""
+    lam = np.asarray(lam, dtype=float)
+    if (lam < 0).any():
+        raise JobInputError(f"interruption rate cannot be negative, got {lam[lam < 0][0]}")
+    interval = min(checkpoint_h, hours)
+    exponent = lam * interval
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        wall = (hours / interval) * (1.0 / lam + restart_h) * np.expm1(exponent)
+    return np.where(lam == 0, hours, np.where(exponent > 50, np.inf, wall))
 
 
 def job_costs(offers: pd.DataFrame, job: JobSpec, assumptions: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -123,39 +168,41 @@ def job_costs(offers: pd.DataFrame, job: JobSpec, assumptions: pd.DataFrame | No
     assumptions = assumptions if assumptions is not None else assumptions_frame()
     if offers.empty:
         return pd.DataFrame()
-    rows = []
-    for _, offer in offers.iterrows():
-        per_instance = int(offer["gpu_count"])
-        instances = math.ceil(job.gpus / per_instance)
-        hourly = instances * float(offer["price_usd_per_hour"])
-        lam, lam_source = interruption_rate(offer, assumptions)
-        job_lam = lam * instances
-        wall = expected_wall_hours(job.hours, job_lam, job.checkpoint_h, job.restart_h)
-        rows.append(
-            {
-                "provider": offer["provider"],
-                "via": offer.get("via"),
-                "provider_category": offer["provider_category"],
-                "market_model": offer["market_model"],
-                "gpu_model": offer["gpu_model"],
-                "pricing_kind": offer["pricing_kind"],
-                "region": offer.get("region"),
-                "instance_type": offer.get("instance_type"),
-                "instances": instances,
-                "idle_gpus": instances * per_instance - job.gpus,
-                "usd_per_hour": hourly,
-                "list_cost_usd": hourly * job.hours,
-                "interruptions_per_hour": job_lam,
-                "rate_source": lam_source,
-                "expected_wall_hours": wall,
-                "expected_lost_hours": wall - job.hours,
-                "expected_cost_usd": hourly * wall,
-                "p_finish_without_checkpoints": completion_probability(job.hours, job_lam),
-                "source": offer["source"],
-                "observed_at": offer["observed_at"],
-            }
-        )
-    return pd.DataFrame(rows).sort_values(["expected_cost_usd", "list_cost_usd"], ignore_index=True)
+    per_instance = offers["gpu_count"].astype(int).to_numpy()
+    instances = -(-job.gpus // per_instance)  # ceil for whole instances
+    hourly = instances * offers["price_usd_per_hour"].astype(float).to_numpy()
+    lam, lam_source = interruption_rates(offers, assumptions)
+    job_lam = lam * instances
+    wall = expected_wall_hours_array(job.hours, job_lam, job.checkpoint_h, job.restart_h)
+
+    def column(name: str):
+        return offers[name].to_numpy() if name in offers else None
+
+    costs = pd.DataFrame(
+        {
+            "provider": column("provider"),
+            "via": column("via"),
+            "provider_category": column("provider_category"),
+            "market_model": column("market_model"),
+            "gpu_model": column("gpu_model"),
+            "pricing_kind": column("pricing_kind"),
+            "region": column("region"),
+            "instance_type": column("instance_type"),
+            "instances": instances,
+            "idle_gpus": instances * per_instance - job.gpus,
+            "usd_per_hour": hourly,
+            "list_cost_usd": hourly * job.hours,
+            "interruptions_per_hour": job_lam,
+            "rate_source": lam_source,
+            "expected_wall_hours": wall,
+            "expected_lost_hours": wall - job.hours,
+            "expected_cost_usd": hourly * wall,
+            "p_finish_without_checkpoints": np.exp(-job_lam * job.hours),
+            "source": column("source"),
+            "observed_at": column("observed_at"),
+        }
+    )
+    return costs.sort_values(["expected_cost_usd", "list_cost_usd"], ignore_index=True)
 
 
 def market_model_job_summary(costs: pd.DataFrame) -> pd.DataFrame:
@@ -205,10 +252,10 @@ def hundred_hour_example(
     subset = offers[(offers["gpu_family"] == family) & offers["market_model"].isin(list(OVERVIEW_CLAIMS))]
     rows = []
     for model, group in subset.groupby("market_model"):
-        rates = [interruption_rate(offer, assumptions)[0] for _, offer in group.iterrows()]
-        walls = [expected_wall_hours(hours, lam, checkpoint_h, restart_h) for lam in rates]
+        rates, _ = interruption_rates(group, assumptions)
+        walls = expected_wall_hours_array(hours, rates, checkpoint_h, restart_h)
         list_costs = group["price_per_gpu_hour_usd"] * hours
-        expected = group["price_per_gpu_hour_usd"].to_numpy() * pd.Series(walls).to_numpy()
+        expected = group["price_per_gpu_hour_usd"].to_numpy() * walls
         claim, holds = OVERVIEW_CLAIMS[model]
         median_list = float(list_costs.median())
         rows.append(
@@ -221,9 +268,7 @@ def hundred_hour_example(
                 "cheapest_list_cost_usd": float(list_costs.min()),
                 "median_expected_cost_usd": float(pd.Series(expected).median()),
                 "median_interruptions_per_hour": float(pd.Series(rates).median()),
-                "median_p_finish_without_checkpoints": float(
-                    pd.Series([completion_probability(hours, lam) for lam in rates]).median()
-                ),
+                "median_p_finish_without_checkpoints": float(np.median(np.exp(-rates * hours))),
                 "overview_claim": claim,
                 "claim_holds_at_median": bool(holds(median_list)),
                 "claim_holds_at_cheapest": bool(holds(float(list_costs.min()))),
