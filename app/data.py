@@ -180,3 +180,39 @@ def for_display(frame: pd.DataFrame, blank: str = "—") -> pd.DataFrame:
         if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
             out[column] = out[column].astype(object).where(out[column].notna(), blank)
     return out
+
+
+@st.cache_data(ttl=3600, show_spinner=False)
+def cached_hardware() -> dict:
+    """The machine's GPU and CPU: probing NVML (and PyTorch) on every rerun costs more than the page."""
+    from analytics.bench.hardware import detect_hardware
+
+    return detect_hardware()
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def cached_bench_runs(db_path: str) -> pd.DataFrame:
+    from analytics.bench.runner import runs
+
+    return runs(Store(db_path))
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def cached_bench_run_results(db_path: str, run_id: str) -> pd.DataFrame:
+    from analytics.bench.runner import run_results
+
+    return run_results(Store(db_path), run_id)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def cached_cost_per_work(db_path: str, include_spec_peaks: bool) -> tuple[pd.DataFrame, int]:
+    from analytics.bench.value import cost_per_work
+
+    return cost_per_work(Store(db_path), include_spec_peaks=include_spec_peaks)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def cached_throughput_table(db_path: str) -> pd.DataFrame:
+    from analytics.bench.value import throughput_table
+
+    return throughput_table(Store(db_path))

@@ -187,6 +187,9 @@ def test_benchmark_panel_runs_and_shows_results(snapshot_store, monkeypatch):
     assert not at.exception
     stored = runs(snapshot_store)
     assert len(stored) == 1
+    # the history was cached before the run; the page shows the new run at once, not after the cache expires
+    shown = [df.value for df in at.dataframe if isinstance(df.value, pd.DataFrame) and "device_kind" in df.value]
+    assert shown and shown[0]["run_id"].tolist() == stored["run_id"].tolist()
     assert any(
         isinstance(df.value, pd.DataFrame) and "usd_per_pflop_hour_bf16" in df.value.columns for df in at.dataframe
     )

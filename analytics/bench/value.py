@@ -123,25 +123,24 @@ def cost_per_work(store: Store, *, include_spec_peaks: bool = True) -> tuple[pd.
         offers=("offer_id", "count"),
         source=("source", "first"),
     )
-    rows, left_out = [], 0
-    for offer in cheapest.itertuples():
-        compute = best_figure(figures, offer.gpu_model, "matmul")
-        memory = best_figure(figures, offer.gpu_model, "memory_bandwidth")
-        if compute is None:
-            left_out += offer.offers
-            continue
-        rows.append(
-            {
-                **offer._asdict(),
-                "bf16_tflops": compute["value"],
-                "usd_per_pflop_hour_bf16": offer.price_per_gpu_hour_usd / (compute["value"] / 1000),
-                "copy_gbps": None if memory is None else memory["value"],
-                "usd_per_tb_moved": None if memory is None else offer.price_per_gpu_hour_usd / (memory["value"] * 3.6),
-                "throughput_origin": compute["origin"],
-                "throughput_source": compute["source"],
-            }
-        )
-    ranking = pd.DataFrame(rows).drop(columns="Index", errors="ignore")
-    if not ranking.empty:
-        ranking = ranking.sort_values("usd_per_pflop_hour_bf16", ignore_index=True)
+    # One lookup per GPU model, not per offer: the best figure depends on the model alone.
+    models = cheapest["gpu_model"].unique()
+    compute = {m: best_figure(figures, m, "matmul") for m in models}
+    memory = {m: best_figure(figures, m, "memory_bandwidth") for m in models}
+    known = cheapest["gpu_model"].map(lambda m: compute[m] is not None).astype(bool)
+    left_out = int(cheapest.loc[~known, "offers"].sum())
+    ranking = cheapest[known].reset_index(drop=True)
+    if ranking.empty:
+        return pd.DataFrame(), left_out
+
+    def figure(table: dict, field: str) -> pd.Series:
+        return ranking["gpu_model"].map(lambda m: None if table[m] is None else table[m][field])
+
+    ranking["bf16_tflops"] = figure(compute, "value").astype(float)
+    ranking["usd_per_pflop_hour_bf16"] = ranking["price_per_gpu_hour_usd"] / (ranking["bf16_tflops"] / 1000)
+    ranking["copy_gbps"] = figure(memory, "value").astype(float)
+    ranking["usd_per_tb_moved"] = ranking["price_per_gpu_hour_usd"] / (ranking["copy_gbps"] * 3.6)
+    ranking["throughput_origin"] = figure(compute, "origin")
+    ranking["throughput_source"] = figure(compute, "source")
+    ranking = ranking.sort_values("usd_per_pflop_hour_bf16", ignore_index=True)
     return ranking, left_out

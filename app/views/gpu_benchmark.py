@@ -10,16 +10,21 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from analytics.bench.hardware import detect_hardware
-from analytics.bench.runner import run_results, runs
-from analytics.bench.value import cost_per_work, reference_results, throughput_table
-from app.data import ensure_database
+from analytics.bench.value import reference_results
+from app.data import (
+    cached_bench_run_results,
+    cached_bench_runs,
+    cached_cost_per_work,
+    cached_hardware,
+    cached_throughput_table,
+    ensure_database,
+)
 
 store = ensure_database()
 db = str(store.path)
 st.title("GPU benchmark")
 
-hardware = detect_hardware()
+hardware = cached_hardware()
 if hardware["gpus"]:
     gpu = hardware["gpus"][0]
     st.success(
@@ -72,15 +77,17 @@ if start:
             status.update(label=f"Benchmark failed: {error}", state="error")
         else:
             status.update(label=f"Benchmark finished and stored as {stored}", state="complete")
+    for cached in (cached_bench_runs, cached_bench_run_results, cached_cost_per_work, cached_throughput_table):
+        cached.clear()  # the new run shows at once, not after the cache's time to live
 
-history = runs(store) if store.path.exists() else pd.DataFrame()
+history = cached_bench_runs(db) if store.path.exists() else pd.DataFrame()
 st.subheader("Runs on this machine")
 if history.empty:
     st.caption("No run stored yet: press 'Run benchmark' (or `depin bench --quick`).")
 else:
     st.dataframe(history.assign(gpu_model=history["gpu_model"].fillna("(CPU run)")), hide_index=True, width="stretch")
     latest = history.iloc[0]
-    results = run_results(store, latest["run_id"])
+    results = cached_bench_run_results(db, latest["run_id"])
     st.caption(f"Latest run {latest['run_id']} on {latest['device_name']} ({latest['device_kind']}).")
     if results["pct_of_peak"].notna().any():
         st.plotly_chart(
@@ -112,7 +119,7 @@ st.subheader("What a unit of work costs on each market")
 include_spec = st.checkbox(
     "Also rank GPUs we only have spec-sheet peaks for (nobody reaches those: optimistic)", value=False
 )
-ranking, left_out = cost_per_work(store, include_spec_peaks=include_spec)
+ranking, left_out = cached_cost_per_work(db, include_spec)
 if ranking.empty:
     st.info("No offers for GPUs with throughput figures.")
 else:
@@ -151,4 +158,4 @@ else:
 st.subheader("Reference GPU results")
 st.dataframe(reference_results(), hide_index=True, width="stretch")
 with st.expander("Throughput used per GPU model"):
-    st.dataframe(throughput_table(store), hide_index=True, width="stretch")
+    st.dataframe(cached_throughput_table(db), hide_index=True, width="stretch")
