@@ -216,3 +216,49 @@ def cached_throughput_table(db_path: str) -> pd.DataFrame:
     from analytics.bench.value import throughput_table
 
     return throughput_table(Store(db_path))
+
+
+# Node earnings and due diligence: their inputs (market medians, token risk, evidence) take a second or more
+# to compute; every rerun and every session reuses them within the TTL.
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def cached_resolve_inputs(db_path: str, gpu: str, network: str):
+    from analytics.earnings_report import resolve_inputs
+
+    return resolve_inputs(Store(db_path), gpu, network)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False, max_entries=64)
+def cached_earnings_report(db_path: str, gpu: str, network: str, overrides: dict) -> dict:
+    from analytics.earnings_report import earnings_report
+
+    return earnings_report(Store(db_path), gpu, network, **overrides)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def cached_claim_cases(db_path: str, network: str) -> pd.DataFrame:
+    from analytics.earnings_report import claim_cases
+
+    return claim_cases(Store(db_path), network)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def cached_dd_projects(db_path: str) -> dict:
+    from analytics import dd
+
+    return dd.projects(Store(db_path))
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False, max_entries=64)
+def cached_dd_assess(db_path: str, project_id: str, answers: dict | None) -> dict:
+    from analytics import dd
+
+    return dd.assess(Store(db_path), project_id, answers)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def cached_dd_history(db_path: str, project_id: str) -> pd.DataFrame:
+    from analytics import dd
+
+    return dd.history(Store(db_path), project_id)

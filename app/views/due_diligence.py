@@ -6,13 +6,14 @@ import plotly.express as px
 import streamlit as st
 
 from analytics import dd
-from app.data import ensure_database
+from app.data import cached_dd_assess, cached_dd_history, cached_dd_projects, ensure_database
 
 store = ensure_database()
+db = str(store.path)
 st.title("Due diligence")
 st.caption(dd.NOT_ADVICE)
 
-all_projects = dd.projects(store)
+all_projects = cached_dd_projects(db)
 with st.sidebar:
     st.header("Add a project")
     with st.form("add_project", clear_on_submit=True):
@@ -23,12 +24,13 @@ with st.sidebar:
             try:
                 dd.add_project(store, name, token, provider)
                 st.success(f"Added {name}")
-                all_projects = dd.projects(store)
+                cached_dd_projects.clear()
+                all_projects = cached_dd_projects(db)
             except dd.DDInputError as exc:
                 st.error(str(exc))
 
 project_id = st.selectbox("Project", list(all_projects), format_func=lambda p: all_projects[p].name)
-baseline = dd.assess(store, project_id)
+baseline = cached_dd_assess(db, project_id, None)
 
 st.subheader("Evidence from the data")
 st.dataframe(
@@ -74,13 +76,14 @@ with st.form("answers"):
     save = c2.form_submit_button("Save as a new version")
 
 try:
-    assessment = dd.assess(store, project_id, answers)
+    assessment = cached_dd_assess(db, project_id, answers) if answers else baseline
 except dd.DDInputError as exc:
     st.error(str(exc))
     st.stop()
 if save:
     try:
         version = dd.save(store, assessment, author)
+        cached_dd_history.clear()
         st.success(f"Saved {assessment['project']} version {version}")
     except dd.DDInputError as exc:
         st.error(f"Not saved: {exc}")
@@ -111,7 +114,7 @@ c1.download_button("Export Markdown", dd.to_markdown(assessment), file_name=f"dd
 c2.download_button("Export JSON", dd.to_json(assessment), file_name=f"dd_{project_id}.json", mime="application/json")
 
 st.subheader("Saved versions")
-saved = dd.history(store, project_id)
+saved = cached_dd_history(db, project_id)
 if saved.empty:
     st.caption("No saved version yet.")
 else:

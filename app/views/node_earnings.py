@@ -3,9 +3,16 @@
 import plotly.graph_objects as go
 import streamlit as st
 
-from analytics.earnings_report import claim_cases, earnings_report, explain_claim, networks, resolve_inputs
+from analytics.earnings_report import explain_claim, networks
 from analytics.metrics.earnings import EarningsInputError, gpu_specs
-from app.data import ensure_database, stale_banner, usd
+from app.data import (
+    cached_claim_cases,
+    cached_earnings_report,
+    cached_resolve_inputs,
+    ensure_database,
+    stale_banner,
+    usd,
+)
 
 store = ensure_database()
 db = str(store.path)
@@ -24,7 +31,7 @@ network = c2.selectbox("Network or market", list(nets), format_func=lambda n: ne
 gpu_count = c3.number_input("GPUs", min_value=1, max_value=1024, value=1, step=1)
 
 try:
-    defaults, sources, _ = resolve_inputs(store, gpu, network)
+    defaults, sources, _ = cached_resolve_inputs(db, gpu, network)
 except EarningsInputError as exc:
     st.error(f"Cannot model this GPU here: {exc}")
     st.stop()
@@ -103,7 +110,7 @@ chosen = {
 }
 overrides = {k: v for k, v in chosen.items() if v != getattr(defaults, k)}
 try:
-    report = earnings_report(store, gpu, network, **overrides)
+    report = cached_earnings_report(db, gpu, network, overrides)
 except EarningsInputError as exc:
     st.error(f"Check the inputs: {exc}")
     st.stop()
@@ -169,7 +176,7 @@ else:
     )
 
 st.subheader("The market overview's '$3.00 to $7.00 daily', checked")
-cases = claim_cases(store, network if network != "custom" else "akash")
+cases = cached_claim_cases(db, network if network != "custom" else "akash")
 st.dataframe(cases, hide_index=True, width="stretch")
 for line in explain_claim(cases):
     st.markdown(line.replace("$", "\\$"))  # dollar signs are currency here, not LaTeX
