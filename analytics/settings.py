@@ -69,6 +69,10 @@ class Settings(BaseSettings):
     refresh_interval_hours: float = Field(
         1.0, gt=0, description="Expected refresh cadence; data older than twice this is flagged stale"
     )
+    shared_reads: bool = Field(
+        True,
+        description="Dashboard server: keep one read-only DuckDB connection per process, closed for every write",
+    )
 
     akash_base_url: str = "https://console-api.akash.network"
     ionet_base_url: str = "https://api.io.solutions"

@@ -22,6 +22,7 @@ def store() -> Store:
 
 def ensure_database() -> Store:
     """Open the configured database; on a missing or empty one, load the bundled snapshot first."""
+    _share_reads_in_a_server()
     current = store()
     version = current.schema_version() if current.path.exists() else 0
     if version == 0:
@@ -30,6 +31,17 @@ def ensure_database() -> Store:
     elif version < MIGRATIONS[-1].version:
         current.migrate()  # an older database is upgraded in place; its rows stay
     return current
+
+
+def _share_reads_in_a_server() -> None:
+    """In a Streamlit server (not AppTest, not a notebook), reads share one warm read-only connection per
+    process that closes whenever a writer announces itself (analytics/store/shared_reader.py)."""
+    from streamlit import runtime
+
+    from analytics.store.shared_reader import share_read_connections, sharing
+
+    if not sharing() and runtime.exists() and get_settings().shared_reads:
+        share_read_connections()
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)

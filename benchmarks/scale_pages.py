@@ -85,12 +85,22 @@ def _select_timeframe(timeframe: str) -> Callable:
     return setter
 
 
+def serve_like_a_server() -> None:
+    """AppTest has no Streamlit runtime, so the app would not share its read connection as `depin dashboard`
+    does; the benchmark turns it on itself (unless DEPIN_SHARED_READS=false) to measure what a server runs."""
+    from analytics.settings import get_settings
+    from analytics.store.shared_reader import share_read_connections
+
+    share_read_connections(get_settings().shared_reads)
+
+
 def measure_state(db: Path, page: str, setter: Callable | None, repeat: int) -> dict:
     from streamlit.logger import set_log_level
     from streamlit.testing.v1 import AppTest
 
     set_log_level("error")  # AppTest's bare-mode warnings, printed on every run
     os.environ["DEPIN_DB"] = str(db)
+    serve_like_a_server()
     cold, warm, peaks, growth = [], [], [], []
     for _ in range(repeat):
         at = AppTest.from_file(str(ENTRY), default_timeout=600)

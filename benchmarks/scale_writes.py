@@ -21,6 +21,7 @@ import duckdb
 import numpy as np
 
 from analytics.store import Store
+from analytics.store.shared_reader import write_intent
 from benchmarks.scale_data import (
     OFFERS_DATASET,
     SYNTHETIC_SOURCE,
@@ -77,6 +78,12 @@ def raw_insert(db: Path, frame) -> float:
     checkpointed like the store does; seconds."""
     columns = ", ".join(f'"{c}"' for c in frame.columns)
     start = time.perf_counter()
+    with write_intent(db, 60):  # this process's shared read connection steps aside, as for any writer
+        _raw_insert(db, frame, columns)
+    return time.perf_counter() - start
+
+
+def _raw_insert(db: Path, frame, columns: str) -> None:
     conn = duckdb.connect(str(db))
     try:
         conn.begin()
@@ -86,10 +93,14 @@ def raw_insert(db: Path, frame) -> float:
         conn.execute("CHECKPOINT")
     finally:
         conn.close()
-    return time.perf_counter() - start
 
 
 def cleanup(db: Path, after) -> None:
+    with write_intent(db, 60):
+        _cleanup(db, after)
+
+
+def _cleanup(db: Path, after) -> None:
     conn = duckdb.connect(str(db))
     try:
         conn.execute(
@@ -138,9 +149,10 @@ def measure_reads_during_write(db: Path, repeat: int, samples: int = 5) -> dict:
     from streamlit.testing.v1 import AppTest
 
     from analytics.metrics.overview import overview_kpis
-    from benchmarks.scale_pages import ENTRY
+    from benchmarks.scale_pages import ENTRY, serve_like_a_server
 
     os.environ["DEPIN_DB"] = str(db)
+    serve_like_a_server()
     plan = _plan_from(db)
     rows = min(INGEST_ROWS, max(plan.offers * 20, 1_000))
     at = AppTest.from_file(str(ENTRY), default_timeout=600)

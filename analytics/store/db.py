@@ -13,13 +13,14 @@ import random
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pandas as pd
 
+from analytics.store import shared_reader
 from analytics.store.migrations import MIGRATIONS, Migration
 from analytics.store.turnstile import TurnstileTimeout, turnstile
 
@@ -52,7 +53,9 @@ def _write_lock(path: Path) -> threading.RLock:
         return _PROCESS_WRITE_LOCKS.setdefault(key, threading.RLock())
 
 
-_LOCK_MARKERS = ("could not set lock", "conflicting lock", "database is locked")
+# "different configuration": inside one process, a read-only connection of another thread is still open while
+# this one wants to write (or the reverse); it closes after its query, so it is retried like a file lock.
+_LOCK_MARKERS = ("could not set lock", "conflicting lock", "database is locked", "different configuration")
 
 
 def _is_lock_error(exc: Exception) -> bool:
@@ -107,26 +110,42 @@ class Store:
         except TurnstileTimeout as exc:
             raise self._locked(mode) from exc
 
+    def _announced(self):
+        """Readers sharing a long-lived connection (shared_reader) close it before this writer opens the file."""
+        return shared_reader.write_intent(self.path, self.lock_timeout_s)
+
     @contextmanager
     def reader(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A read-only connection for one short unit of work."""
         if not self.path.exists():
             raise DatabaseMissingError(f"no database at {self.path}; run `depin init` to create it")
+        if self.read_only_reads and shared_reader.sharing():  # a dashboard process: one warm connection
+            with shared_reader.shared_cursor(self.path, self._open_for_reading) as cursor:
+                if cursor is not None:
+                    yield cursor
+                    return
+        # A read-write "read" (a writing process) needs the file as a writer does: shared readers step aside.
+        with self._announced() if not self.read_only_reads else nullcontext():
+            conn = self._open_for_reading()
+            try:
+                yield conn
+            finally:
+                conn.close()
+
+    def _open_for_reading(self) -> duckdb.DuckDBPyConnection:
+        # A writing process reads through read-write connections, which need the file to itself: such an open
+        # queues like a writer (exclusive), or a busy dashboard's readers would keep it out.
         try:
-            with turnstile(self.path, exclusive=False, timeout_s=self.lock_timeout_s):
-                conn = self._connect(read_only=self.read_only_reads)
+            with turnstile(self.path, exclusive=not self.read_only_reads, timeout_s=self.lock_timeout_s):
+                return self._connect(read_only=self.read_only_reads)
         except TurnstileTimeout as exc:
             raise self._locked("read") from exc
-        try:
-            yield conn
-        finally:
-            conn.close()
 
     @contextmanager
     def writer(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A read-write connection running one transaction; committed and checkpointed on success."""
         self.ensure_writable_location()
-        with _write_lock(self.path), self._exclusive("write"):
+        with _write_lock(self.path), self._announced(), self._exclusive("write"):
             yield from self._write_transaction()
 
     def _write_transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -159,7 +178,7 @@ class Store:
     def migrate(self, migrations: Sequence[Migration] = MIGRATIONS) -> tuple[int, int]:
         """Create or upgrade the schema. Returns (version before, version after)."""
         self.ensure_writable_location()
-        with _write_lock(self.path), self._exclusive("write"):
+        with _write_lock(self.path), self._announced(), self._exclusive("write"):
             return self._migrate(migrations)
 
     def _migrate(self, migrations: Sequence[Migration]) -> tuple[int, int]:
