@@ -67,3 +67,22 @@ def test_large_moves_compare_with_the_latest_stored_price(empty_store):
     )
     _flag_large_moves(empty_store, batch)
     assert batch["flags"].tolist() == [[], ["x", "moved_over_40pct"], []]
+
+
+def test_a_flag_after_many_unflagged_rows_is_stored(empty_store):
+    """DuckDB guesses a list column's type from its first rows; all empty there must not fail the batch."""
+    empty_store.migrate()
+    n = 3_000
+    frame = pd.DataFrame(
+        {
+            "offer_id": [f"o{i}" for i in range(n)], "observed_at": datetime(2026, 1, 1), "source": "t",
+            "provider": "p", "provider_category": "neocloud", "market_model": "centralized", "gpu_name_raw": "H100",
+            "gpu_model_status": "exact", "gpu_count": 1, "pricing_kind": "on_demand", "price_usd_per_hour": 2.0,
+            "price_per_gpu_hour_usd": 2.0, "flags": [[] for _ in range(n)],
+        }
+    )  # fmt: skip
+    add_flag(frame, np.arange(n) == n - 1, "moved_over_40pct")
+    with empty_store.writer() as conn:
+        assert upsert(conn, "gpu_offer_observations", frame) == n
+    flagged = empty_store.query_rows("SELECT offer_id FROM gpu_offer_observations WHERE len(flags) > 0")
+    assert flagged == [(f"o{n - 1}",)]

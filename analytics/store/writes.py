@@ -54,6 +54,10 @@ def upsert(conn: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> 
     columns = ", ".join(f'"{c}"' for c in batch.columns)
     keys = ", ".join(f'"{k}"' for k in spec.key)
     before = conn.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]  # noqa: S608 whitelisted
+    # DuckDB infers an object column's type from a sample of rows (1,000 by default): a flags column whose
+    # sampled rows are all empty lists becomes a list of NULL and the first flagged row after it fails the
+    # whole batch. Sampling every row costs little next to the insert.
+    conn.execute(f"SET pandas_analyze_sample = {max(len(batch), 1000):d}")
     conn.register("_upsert_batch", batch)
     try:
         if spec.replace:
