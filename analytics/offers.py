@@ -74,7 +74,7 @@ def offer_frame(
                 "price_date": row.price_date or _day(row.price_as_of) or seen_at.date(),
                 "segment": info.segment_of_listing(row.instance_type, row.listing),
                 "available": row.available,
-                "flags": list(gpu.flags),
+                "flags": [*row.flags, *gpu.flags],
                 "attributes": json.dumps(row.attributes, default=str) if row.attributes else None,
             }
         )

@@ -32,29 +32,32 @@ def metrics(at) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
-def test_overview_shows_the_kpis_of_the_database(app, snapshot_store):
+def test_overview_shows_the_headline_of_depin_compare(app, snapshot_store):
     at = app.run()
     assert not at.exception
     kpis = overview_kpis(snapshot_store)
+    h = kpis.headline
     shown = metrics(at)
-    assert shown["GPU offers (latest price per offer)"] == f"{kpis.offers:,}"
-    assert shown["Providers"] == str(kpis.providers)
-    assert shown["Centralized: cheapest"] == f"${kpis.prices['centralized'].cheapest_usd:,.2f}"
-    assert shown["Centralized: median"] == f"${kpis.prices['centralized'].median_usd:,.2f}"
-    assert shown["Decentralized: cheapest"] == f"${kpis.prices['decentralized'].cheapest_usd:,.2f}"
-    assert shown["Decentralized: median"] == f"${kpis.prices['decentralized'].median_usd:,.2f}"
-    assert shown["Decentralized discount"] == f"{kpis.decentralized_discount_pct:.1f} %"
+    assert shown["Centralized median"] == f"${h.centralized_median_usd:,.2f}"
+    assert shown["Decentralized median"] == f"${h.decentralized_median_usd:,.2f}"
+    assert shown["Decentralized discount"] == f"{h.discount_pct:.1f} %"
+    for segment in h.segments:  # every segment's figure is the compare table's, or says it is withheld
+        expected = f"${segment['median_usd']:,.2f}" if segment["median_usd"] is not None else "withheld"
+        assert shown[segment["segment_label"]] == expected
+    assert any(h.sentence in m.value for m in at.markdown)
     for token in kpis.tokens:
         label = f"{token.token} close ({token.as_of})"
         assert label in shown
         assert shown[label].startswith("$")
-    assert any("bundled offline snapshot" in info.value for info in at.info)
+    assert any("bundled data, not live prices" in info.value for info in at.info)
     charts = at.get("plotly_chart")
-    assert charts, "the H100 price distribution chart is missing"
+    assert charts, "the segment chart is missing"
     figure = json.loads(charts[0].proto.spec)
-    plotted = sum(len(plotly_array(trace["y"])) for trace in figure["data"])
-    firm = latest_offers(snapshot_store, family="H100", pricing_kinds=FIRM_PRICING_KINDS)
-    assert plotted == len(firm)
+    plotted = sorted(v for trace in figure["data"] for v in plotly_array(trace["y"]))
+    expected = sorted(
+        v for s in h.segments for v in (s["median_usd"], s["cheapest_usd"]) if v is not None
+    )
+    assert plotted == pytest.approx(expected)
 
 
 def test_data_sources_lists_every_dataset_with_download(app, snapshot_store):

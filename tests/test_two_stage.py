@@ -13,9 +13,7 @@ def _offers(rows):
 
 def test_two_stage_median_by_hand():
     # provider a: 1, 1, 1, 1, 9 -> median 1; b: 4, 6 -> 5; c: 3 -> 3. Across providers: median(1, 5, 3) = 3.
-    offers = _offers(
-        [("a", "x", p) for p in (1, 1, 1, 1, 9)] + [("b", "x", 4), ("b", "x", 6), ("c", "x", 3)]
-    )
+    offers = _offers([("a", "x", p) for p in (1, 1, 1, 1, 9)] + [("b", "x", 4), ("b", "x", 6), ("c", "x", 3)])
     result = two_stage(offers)
     assert result.median_usd == 3
     assert result.pooled_median_usd == 2  # the pooled median lets provider a decide: median of 8 rows = (1+3)/2

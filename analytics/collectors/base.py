@@ -53,6 +53,7 @@ class OfferRow(BaseModel):
     listing: str | None = Field(default=None, description="the listing's own tier words, e.g. SECURE or COMMUNITY")
     observed_at: datetime | None = Field(default=None, description="when the source observed it, if not now")
     price_date: date | None = Field(default=None, description="day the price was observed, if the source says")
+    flags: list[str] = Field(default_factory=list, description="quirks of the source row, kept with the offer")
     attributes: dict[str, Any] = Field(default_factory=dict)
 
 
