@@ -236,7 +236,9 @@ def dd_history(obj: _Context, project: str) -> None:
     if frame.empty:
         _fail(f"no saved assessment for {project!r}")
     for r in frame.itertuples():
-        click.echo(f"v{r.version:<3} {r.created_at:%Y-%m-%d %H:%M}  {r.author:<16} overall {r.overall:.0f}")
+        click.echo(
+            f"v{r.version:<3} {r.created_at:%Y-%m-%d %H:%M}  {r.author:<16} overall {ddlib.fmt_score(r.overall)}"
+        )
 
 
 @dd.command("compare")
