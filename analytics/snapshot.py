@@ -101,6 +101,8 @@ def skypilot_offer_rows(csv_path: Path, observed_at: datetime = SNAPSHOT_CAPTURE
                     "price_usd_per_hour": float(price),
                     "price_per_gpu_hour_usd": float(price) / int(row.gpu_count),
                     "price_as_of": None,
+                    "price_date": None,  # the catalog's own date is unknown; the copy date is not it
+                    "segment": info.segment_of_listing(row.instance_type),
                     "available": None,
                     "flags": flags,
                     "attributes": None,

@@ -8,7 +8,7 @@ raises PayloadError: the whole source fails with that reason and writes nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, ClassVar, Literal
 
 import requests
@@ -50,6 +50,9 @@ class OfferRow(BaseModel):
     available: bool | None = None
     price_as_of: str | None = None
     hint: str | None = Field(default=None, description="extra text naming the form factor, e.g. SXM5")
+    listing: str | None = Field(default=None, description="the listing's own tier words, e.g. SECURE or COMMUNITY")
+    observed_at: datetime | None = Field(default=None, description="when the source observed it, if not now")
+    price_date: date | None = Field(default=None, description="day the price was observed, if the source says")
     attributes: dict[str, Any] = Field(default_factory=dict)
 
 
