@@ -72,7 +72,7 @@ def resolve_inputs(
     network = nets[network_name]
     defaults = assumptions()["defaults"]
     spec, spec_source = gpu_spec(gpu)
-    price = default_price(store, spec, network_name, network, proxy_segment)
+    price = default_price(store, spec, network_name, network, proxy_segment or defaults.get("proxy_segment"))
     hardware = assumptions()["hardware_cost_usd"].get(spec["family"])
     values: dict[str, Any] = {
         "gpu_model": spec["model_key"],

@@ -54,7 +54,8 @@ price_default = market["price_default"]
 if price_default.kind == "network":
     st.info(f"Rental price: {price_default.source}.")
 else:
-    st.warning(f"Rental price is a proxy: {price_default.proxy_note}. {price_default.source}.")
+    st.warning(f"Rental price is a proxy: {price_default.proxy_note}.")
+    st.caption(f"Proxy used: {price_default.source.removeprefix('proxy: ')}.")
 
 a, b, c, d = st.columns(4)
 price = checked(
@@ -170,9 +171,17 @@ m2.metric(
     help="Immediate when there is no hardware cost to recover; never when the net is not positive.",
 )
 bu = out["break_even_utilization_with_depreciation"]
-m3.metric("Break-even utilization (incl. depreciation)", "n/a" if bu is None else f"{bu:.0%}")
+m3.metric(
+    "Break-even utilization",
+    "n/a" if bu is None else f"{bu:.0%}",
+    help="Utilization at which the net covers power and depreciation",
+)
 bt = out["break_even_token_price_usd"]
-m4.metric("Break-even token price", "n/a (not paid in tokens)" if bt is None else usd(bt, 4))
+m4.metric(
+    "Break-even token price",
+    "n/a" if bt is None else usd(bt, 4),
+    help="Token price at which the payout covers power and depreciation (only when paid in tokens)",
+)
 
 with st.expander("Every input and its source"):
     st.dataframe(
@@ -184,7 +193,15 @@ with st.expander("Every input and its source"):
 st.subheader("Sensitivity: net per day after depreciation")
 tornado = report["tornado"]
 fig = go.Figure()
-names = [t["input"] for t in tornado][::-1]
+INPUT_NAMES = {
+    "utilization": "Utilization",
+    "price_per_gpu_hour_usd": "Rental price",
+    "take_rate": "Take rate",
+    "electricity_usd_per_kwh": "Electricity price",
+    "power_watts": "Power draw",
+    "hardware_cost_usd": "Hardware cost",
+}
+names = [INPUT_NAMES.get(t["input"], t["input"]) for t in tornado][::-1]
 fig.add_trace(
     go.Bar(
         y=names,
