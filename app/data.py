@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analytics import queries
+from analytics import formatting, queries
 from analytics.metrics.overview import OverviewKpis, overview_kpis
 from analytics.settings import get_settings
 from analytics.snapshot import load_snapshot
@@ -63,7 +63,7 @@ def cached_runs(db_path: str) -> pd.DataFrame:
 
 
 def usd(value: float | None, digits: int = 2) -> str:
-    return "n/a" if value is None else f"${value:,.{digits}f}"
+    return formatting.usd(value, digits)  # '-$1.66', not '$-1.66'
 
 
 def pct(value: float | None, digits: int = 1) -> str:

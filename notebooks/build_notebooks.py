@@ -106,8 +106,7 @@ COST_ARBITRAGE = [
     ("md", "## The 100-hour example: list price and reliability-adjusted (checkpoint every hour, 15 min restart)"),
     (
         "code",
-        "example = hundred_hour_example(firm, family='H100', hours=100, checkpoint_h=1.0, restart_h=0.25)\n"
-        "example.T",
+        "example = hundred_hour_example(firm, family='H100', hours=100, checkpoint_h=1.0, restart_h=0.25)\nexample.T",
     ),
     (
         "code",
@@ -190,8 +189,17 @@ NODE_PAYBACK = [
     ("md", "## Every input and where it comes from (H100 SXM on Akash)"),
     (
         "code",
-        "h100 = earnings_report(store, 'H100-SXM-80GB', 'akash')\n"
-        "pd.DataFrame(h100['inputs']).T",
+        "h100 = earnings_report(store, 'H100-SXM-80GB', 'akash')\npd.DataFrame(h100['inputs']).T",
+    ),
+    (
+        "md",
+        "## Where the rental price comes from\n\nAkash's own price for the GPU where the data has one (source, "
+        "dataset and date), otherwise a proxy that says which market segment stands in and why.",
+    ),
+    (
+        "code",
+        "{'H100-SXM-80GB': h100['price_default'], 'RTX4090-24GB': earnings_report(store, 'RTX4090-24GB', "
+        "'akash')['price_default']}",
     ),
     ("md", "## Outputs for both cards"),
     (

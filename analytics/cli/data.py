@@ -117,6 +117,8 @@ def dashboard(obj: _Context, port: int, address: str) -> None:
         "false",
         "--client.toolbarMode",
         "viewer",
+        "--runner.magicEnabled",
+        "false",  # a bare expression in a page must never print Streamlit internals (.streamlit/config.toml)
     ]
     try:
         completed = subprocess.run(command, env=env, check=False)
