@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from analytics.collectors.published import PublishedCollector, is_market_overview_claim
+from analytics.network.bundled import load_network_files
 from analytics.normalize import normalize_gpu, provider_info
 from analytics.offers import offer_frame, offer_id
 from analytics.paths import bundled_data_dir
@@ -287,6 +288,7 @@ def load_snapshot(store: Store, data_dir: Path | None = None) -> LoadReport:
         report.rows_added["gpu_offer_observations"] = upsert(conn, "gpu_offer_observations", all_offers)
         report.rows_added["ohlcv_candles"] = upsert(conn, "ohlcv_candles", candles)
         report.rows_added["published_prices"] = upsert(conn, "published_prices", published)
+        report.rows_added["network_metrics"] = load_network_files(conn, data_dir, now)
         # Dataset records are refreshed only when their content changed, so `loaded_at` keeps its first date.
         changed = _changed_datasets(conn, all_datasets)
         report.rows_added["datasets"] = upsert(conn, "datasets", changed)
