@@ -6,6 +6,7 @@ import subprocess
 import sys
 from datetime import date, datetime
 
+import pandas as pd
 import pytest
 
 from analytics.network.akash_console import GRAPHS, AkashNetworkCollector, network_frame
@@ -148,3 +149,52 @@ def test_cli_network_json_has_the_january_spend_and_provider_counts(snapshot_sto
         capture_output=True, text=True, env=env, timeout=120,
     )  # fmt: skip
     assert bad.returncode == 2 and "filecoin" in bad.stderr
+
+
+def test_measured_uptime_replaces_the_assumed_rate_and_feeds_due_diligence(apis, empty_store):
+    from analytics.metrics.jobs import JobSpec, job_costs
+    from analytics.network.evidence import network_evidence
+    from analytics.network.reliability import interruption_rate_from_uptime, measured_interruption_rates
+
+    assert interruption_rate_from_uptime(0.99) == pytest.approx(0.01 / 0.99)
+    with pytest.raises(ValueError, match="uptime"):
+        interruption_rate_from_uptime(0.0)
+    empty_store.migrate()
+    assert measured_interruption_rates(empty_store) == {}  # nothing measured: the assumptions stay
+    run_refresh(empty_store, settings_for(apis, empty_store), only="akash_network")
+    rates = measured_interruption_rates(empty_store)
+    median = (0.98 + 0.991) / 2  # 30-day uptimes 0.962, 0.98, 0.991, 0.999 (the 1.2 row was refused)
+    lam, source = rates["akash"]
+    assert lam == pytest.approx((1 - median) / median)
+    # uptime is a reading of the fetch day
+    assert source.startswith(f"measured: median 30d uptime 98.6% of 4 Akash providers (Console API, {date.today()})")
+    offers = pd.DataFrame(
+        [
+            {"provider": "akash", "provider_category": "depin_network", "market_model": "decentralized",
+             "gpu_model": "H100-SXM-80GB", "pricing_kind": "bid_derived", "gpu_count": 1, "price_usd_per_hour": 2.0,
+             "source": "akash", "observed_at": datetime(2026, 11, 24), "attributes": None},
+            {"provider": "runpod", "provider_category": "marketplace", "market_model": "decentralized",
+             "gpu_model": "H100-SXM-80GB", "pricing_kind": "on_demand", "gpu_count": 1, "price_usd_per_hour": 2.5,
+             "source": "runpod", "observed_at": datetime(2026, 11, 24), "attributes": None},
+        ]
+    )  # fmt: skip
+    costs = job_costs(offers, JobSpec(gpus=1, hours=10), measured_rates=rates).set_index("provider")
+    assert costs.at["akash", "interruptions_per_hour"] == pytest.approx(lam)
+    assert costs.at["akash", "rate_source"] == source and costs.at["runpod", "rate_source"].startswith("assumption")
+
+    items = {i["key"]: i for i in network_evidence(empty_store, "akash", date(2026, 11, 30))}
+    assert items["provider_uptime"]["value"] == pytest.approx(median) and not items["provider_uptime"]["stale"]
+    assert items["network_demand"]["date"] == "2026-11-24"
+    assert items["issuance_coverage"]["value"] is None and "emission side" in items["issuance_coverage"]["source"]
+
+
+def test_year_old_evidence_is_flagged_stale(snapshot_store):
+    from analytics.network.evidence import network_evidence
+
+    items = {i["key"]: i for i in network_evidence(snapshot_store, "akash", date(2026, 11, 30))}
+    demand = items["network_demand"]
+    assert (demand["value"], demand["date"], demand["stale"]) == (pytest.approx(12168.08, abs=0.01), "2025-01-06", True)
+    assert items["emissions_usd_month"]["date"] == "2024-10-01" and items["emissions_usd_month"]["stale"]
+    assert "no month has both sides" in items["issuance_coverage"]["source"]
+    fresh = {i["key"]: i for i in network_evidence(snapshot_store, "akash", date(2025, 6, 1))}
+    assert not fresh["network_demand"]["stale"]

@@ -108,15 +108,7 @@ def gather_evidence(store: Store, project: Project, today: date | None = None) -
         _suggest(dilution, q["dilution"].good, q["dilution"].partial, False),
         dilution_note,
     )
-    evidence["issuance_coverage"] = Evidence(
-        "issuance_coverage",
-        None,
-        "unknown",
-        "needs burn or fee revenue data, which no bundled source carries",
-        None,
-        None,
-        "value burned or paid by users / value emitted",
-    )
+    evidence.update(_network_economics(store, project, today, q["emissions_vs_demand"]))
 
     risk = next((r for r in token_report(store) if r["token"] == project.token), None) if project.token else None
     vol = risk["volatility_90d"] if risk else None
@@ -200,3 +192,23 @@ def _providers(mine: pd.DataFrame, sources: str, as_of) -> Evidence:
         as_of,
         1.0 if top >= 20 else 0.5 if top >= 5 else 0.0,
     )
+
+
+def _network_economics(store: Store, project: Project, today: date, question) -> dict[str, Evidence]:
+    """Issuance coverage (and, where measured, demand and uptime) from analytics.network, with dates;
+    evidence over a year old says so in its note."""
+    from analytics.network.evidence import network_evidence
+
+    items = {i["key"]: i for i in network_evidence(store, project.tokenomics or "", today)}
+    out = {}
+    for key in ("issuance_coverage", "network_demand", "provider_uptime"):
+        item = items.get(key)
+        if item is None and key != "issuance_coverage":
+            continue  # only coverage is a checklist question; the others are shown when measured
+        item = item or {"value": None, "display": "unknown", "source": "no network metrics", "date": None}
+        score = _suggest(item["value"], question.good, question.partial, True) if key == "issuance_coverage" else None
+        note = "stale: over a year old" if item.get("stale") else ""
+        if key == "issuance_coverage":
+            note = "; ".join(n for n in (note, "revenue paid by users / value emitted, same period") if n)
+        out[key] = Evidence(key, item["value"], item["display"], item["source"], item["date"], score, note)
+    return out
