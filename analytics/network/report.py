@@ -77,6 +77,11 @@ def network_report(store: Store, network: str, today: date | None = None) -> dic
     elif schedule_reason:
         missing.append(f"schedule emissions: {schedule_reason}")
 
+    if not monthly_emissions.empty:  # a per-day rate puts monthly emissions on the daily revenue's axis
+        monthly_emissions["usd_per_day"] = [
+            None if pd.isna(usd) else usd / ((emissions.next_month(m) - m).days)
+            for m, usd in zip(monthly_emissions["month"], monthly_emissions["usd"], strict=True)
+        ]
     monthly = coverage.monthly_coverage(revenue, monthly_emissions) if not revenue.empty else pd.DataFrame()
     days = coverage.complete_days(revenue) if not revenue.empty else revenue
     last_day = days["date"].max() if not days.empty else None
@@ -116,7 +121,7 @@ def network_report(store: Store, network: str, today: date | None = None) -> dic
         "demand_metric": demand_metric if not revenue.empty else None,
         "series": series,
         "utilisation": _records(util, ["date", "value", "source", "basis"]),
-        "emissions": _records(monthly_emissions, emissions.COLUMNS),
+        "emissions": _records(monthly_emissions, [*emissions.COLUMNS, "usd_per_day"]),
         "emission_disagreements": _records(emissions.disagreements(monthly_emissions), ["month", "tokens_1kx",
                                            "tokens_schedule", "usd_1kx", "usd_schedule", "difference"]),
         "coverage_monthly": _records(monthly, list(monthly.columns)) if not monthly.empty else [],
