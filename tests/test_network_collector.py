@@ -198,3 +198,19 @@ def test_year_old_evidence_is_flagged_stale(snapshot_store):
     assert "no month has both sides" in items["issuance_coverage"]["source"]
     fresh = {i["key"]: i for i in network_evidence(snapshot_store, "akash", date(2025, 6, 1))}
     assert not fresh["network_demand"]["stale"]
+
+
+def test_a_live_spend_history_gives_coverage_for_months_with_emissions(apis, snapshot_store):
+    from analytics.network.report import network_report
+
+    days = [{"date": f"2024-09-{d:02d}T00:00:00.000Z", "value": 10_000_000_000} for d in range(1, 31)]  # $10k/day
+    graph = {"currentValue": 10_000_000_000, "compareValue": 10_000_000_000, "snapshots": days}
+    apis.script("/akash/v1/graph-data/dailyUUsdSpent", Reply(200, json.dumps(graph)))
+    run_refresh(snapshot_store, settings_for(apis, snapshot_store), only="akash_network")
+    report = network_report(snapshot_store, "akash", date(2026, 11, 30))
+    [september] = [c for c in report["coverage_monthly"] if c["month"] == date(2024, 9, 1)]
+    # $10,000 x 30 days / (1kx: 2,258,031 AKT x $2.58) = 300,000 / 5,825,719.98
+    assert september["complete"] and september["revenue_usd"] == pytest.approx(300_000)
+    assert september["emissions_usd"] == pytest.approx(2_258_031 * 2.58)
+    assert september["coverage"] == pytest.approx(300_000 / (2_258_031 * 2.58))
+    assert september["revenue_source"] == "akash_network" and september["emission_source"] == "1kx"
