@@ -77,6 +77,9 @@ def datasets(store: Store) -> pd.DataFrame:
             SELECT dataset_id, count(*), min(ts), max(ts) FROM ohlcv_candles GROUP BY dataset_id
             UNION ALL
             SELECT dataset_id, count(*), NULL, NULL FROM published_prices GROUP BY dataset_id
+            UNION ALL
+            SELECT dataset_id, count(*), min(date)::TIMESTAMP, max(date)::TIMESTAMP FROM network_metrics
+            GROUP BY dataset_id
         ),
         per_dataset AS (
             SELECT dataset_id, sum(stored_rows) AS stored_rows, min(first_ts) AS first_ts, max(last_ts) AS last_ts
@@ -102,6 +105,7 @@ def dataset_rows(store: Store, dataset_id: str) -> pd.DataFrame:
         ("gpu_offer_observations", "observed_at, offer_id"),
         ("ohlcv_candles", "ts"),
         ("published_prices", "provider"),
+        ("network_metrics", "network, metric, dimension, date"),
     ):
         frame = store.query_df(
             f"SELECT * FROM {table} WHERE dataset_id = ? ORDER BY {order}",  # noqa: S608 constants

@@ -26,13 +26,15 @@ from analytics.collectors import COLLECTORS, Collector, SkipSource, SourceError
 from analytics.markets import coingecko
 from analytics.markets.candles import CandleCollector, make_exchange
 from analytics.markets.tokens import token_list
+from analytics.network.akash_console import AkashNetworkCollector, network_frame
 from analytics.offers import MAX_PLAUSIBLE_MOVE, offer_frame
 from analytics.settings import Settings
 from analytics.store import Store
 from analytics.store.writes import upsert
 
 MARKET_SOURCES = ("ccxt", "coingecko")
-ALL_SOURCES = (*COLLECTORS, *MARKET_SOURCES)
+NETWORK_SOURCES = ("akash_network",)
+ALL_SOURCES = (*COLLECTORS, *NETWORK_SOURCES, *MARKET_SOURCES)
 EXIT_OK, EXIT_SOME_FAILED, EXIT_ALL_FAILED = 0, 3, 4
 
 
@@ -115,6 +117,23 @@ def _offer_batch(collector: Collector, started: datetime) -> Batch:
     return Batch("gpu_offer_observations", frame, quarantined, result.notes, dataset)
 
 
+def _network_batch(collector: AkashNetworkCollector, started: datetime) -> Batch:
+    result = collector.parse(collector.fetch(), started)
+    dataset_id = f"live:{collector.name}"
+    dataset = {
+        "dataset_id": dataset_id,
+        "kind": "network_metrics",
+        "title": collector.description,
+        "publisher": "Akash Console API",
+        "source_url": collector.base_url,
+        "as_of": started.strftime("%Y-%m-%d %H:%M"),
+        "notes": "Live collector; a later reading of the same day replaces the earlier one.",
+        "loaded_at": started,
+    }
+    frame = network_frame(result.rows, collector.name, dataset_id, started)
+    return Batch("network_metrics", frame, result.rejected, result.notes, dataset)
+
+
 def _coingecko_batch(settings: Settings, session: requests.Session, started: datetime) -> Batch:
     tokens = token_list()
     raw = coingecko.fetch_markets(settings, session, [t.coingecko_id for t in tokens.tokens.values()])
@@ -172,6 +191,8 @@ def run_refresh(
     for name in names:
         if name in COLLECTORS:
             jobs[name] = partial(_offer_batch, COLLECTORS[name](settings, session_factory()), started)
+        elif name == "akash_network":
+            jobs[name] = partial(_network_batch, AkashNetworkCollector(settings, session_factory()), started)
         elif name == "coingecko":
             jobs[name] = partial(_coingecko_batch, settings, session_factory(), started)
         elif name == "ccxt":
@@ -237,6 +258,9 @@ def _flag_large_moves(conn, frame: pd.DataFrame) -> None:
             frame.at[i, "flags"] = [*row["flags"], "moved_over_40pct"]
 
 
+_PER_DATASET = ("gpu_offer_observations", "network_metrics")  # tables shared with bundled datasets
+
+
 def _write_source(store: Store, run_id: str, outcome: SourceOutcome, batch: Batch, source_started) -> None:
     with store.writer() as conn:
         if outcome.status == "ok":
@@ -258,8 +282,8 @@ def _write_source(store: Store, run_id: str, outcome: SourceOutcome, batch: Batc
                 table = batch.table
                 stored = conn.execute(
                     f"SELECT count(*) FROM {table}"  # noqa: S608 table names come from this module
-                    + (" WHERE dataset_id = ?" if table == "gpu_offer_observations" else ""),
-                    [batch.dataset["dataset_id"]] if table == "gpu_offer_observations" else [],
+                    + (" WHERE dataset_id = ?" if table in _PER_DATASET else ""),
+                    [batch.dataset["dataset_id"]] if table in _PER_DATASET else [],
                 ).fetchall()[0][0]
                 upsert(conn, "datasets", pd.DataFrame([{**batch.dataset, "row_count": int(stored)}]))
         status = {

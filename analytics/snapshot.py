@@ -18,6 +18,7 @@ import pandas as pd
 
 from analytics.bundled import load_all as load_bundled_2026
 from analytics.collectors.published import PublishedCollector, is_market_overview_claim
+from analytics.network.bundled import load_network_files
 from analytics.normalize import normalize_gpu, provider_info
 from analytics.offers import offer_frame, offer_id
 from analytics.paths import bundled_data_dir
@@ -297,6 +298,7 @@ def load_snapshot(store: Store, data_dir: Path | None = None) -> LoadReport:
         report.rows_added["price_index_points"] = upsert(conn, "price_index_points", index_points)
         for batch in bundled:
             _replace_quarantine(conn, run_id, batch.dataset.source, batch.quarantined, now)
+        report.rows_added["network_metrics"] = load_network_files(conn, data_dir, now)
         # Dataset records are refreshed only when their content changed, so `loaded_at` keeps its first date.
         changed = _changed_datasets(conn, all_datasets)
         report.rows_added["datasets"] = upsert(conn, "datasets", changed)

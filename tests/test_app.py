@@ -144,3 +144,34 @@ def test_tokenomics_pages_for_every_network(app):
         assert facts["source"].str.startswith("https://").all()
     shown = {m.label: m.value for m in at.metric}
     assert "Maximum supply" in shown
+
+
+def test_tokenomics_demand_vs_emissions_section_matches_the_network_report(app, snapshot_store):
+    from analytics.network.report import network_report, strict_json
+
+    at = app.run()
+    at.switch_page("views/tokenomics.py").run()
+    assert not at.exception
+    assert "Demand vs emissions" in [h.value for h in at.subheader]
+    radio = next(r for r in at.radio if r.label == "Network")
+    assert radio.value == "render"  # follows the page's network
+    assert any("Not shown - demand side" in i.value for i in at.info)
+    radio.set_value("aethir").run()
+    assert not at.exception
+    report = strict_json(network_report(snapshot_store, "aethir"))
+    last_full = [p for p in report["series"]["revenue_usd"] if "partial_day" not in p["flags"]][-1]
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Demand, last full day"] == f"${last_full['value']:,.0f}"
+    assert shown["Annualised revenue"] == f"${report['annualised_revenue']['usd']:,.0f}"
+    assert shown["Issuance coverage"] == "not shown"
+    assert any("emission side: no emissions source" in i.value for i in at.info)
+    figure = json.loads(at.get("plotly_chart")[-1].proto.spec)
+    assert len(plotly_array(figure["data"][0]["y"])) == 166  # every day of revenue, partial day included
+    next(r for r in at.radio if r.label == "Network").set_value("akash").run()
+    assert not at.exception
+    figure = json.loads(at.get("plotly_chart")[-1].proto.spec)
+    names = [trace["name"] for trace in figure["data"]]
+    assert names == ["Spend by users (USD per day)", "Token incentives, 1kx (USD per day, monthly)"]
+    assert any("no month has both sides" in i.value for i in at.info)
+    text = " ".join(str(m.value) for m in at.metric)
+    assert "nan" not in text.lower() and "None" not in text

@@ -278,3 +278,28 @@ def _freshness(evidence: dict[str, Evidence], today: date) -> Evidence:
         min(dates) if dates else None,
         suggest(age, "fresh_data", False),
     )
+
+
+def network_economics_evidence(ctx: EvidenceContext) -> list[Evidence]:
+    """Issuance coverage (and, where measured, demand and provider uptime) from analytics.network, with
+    dates; evidence over a year old says so. Replaces the "unknown" coverage placeholder where data exists."""
+    from analytics.network.evidence import network_evidence
+
+    question = questions()["emissions_vs_demand"] if "emissions_vs_demand" in questions() else None
+    items = {i["key"]: i for i in network_evidence(ctx.store, ctx.project.tokenomics or "", ctx.today)}
+    out = []
+    for key in ("issuance_coverage", "network_demand", "provider_uptime"):
+        item = items.get(key)
+        if item is None:
+            continue
+        score = None
+        if key == "issuance_coverage" and question is not None and question.good is not None:
+            score = suggest(item["value"], "emissions_vs_demand", True)
+        note = "stale: over a year old" if item.get("stale") else ""
+        if key == "issuance_coverage":
+            note = "; ".join(n for n in (note, "revenue paid by users / value emitted, same period") if n)
+        out.append(Evidence(key, item["value"], item["display"], item["source"], item["date"], score, note))
+    return out
+
+
+register_evidence(network_economics_evidence)

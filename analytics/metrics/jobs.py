@@ -115,8 +115,16 @@ def _attribute(offer: pd.Series, name: str):
         return None
 
 
-def job_costs(offers: pd.DataFrame, job: JobSpec, assumptions: pd.DataFrame | None = None) -> pd.DataFrame:
+def job_costs(
+    offers: pd.DataFrame,
+    job: JobSpec,
+    assumptions: pd.DataFrame | None = None,
+    measured_rates: dict[str, tuple[float, str]] | None = None,
+) -> pd.DataFrame:
     """Cost of `job` on every offer, cheapest expected cost first.
+
+    `measured_rates` ({provider: (rate, source)}, e.g. analytics.network.reliability.measured_interruption_rates)
+    replaces the assumed per-category rate for those providers; an offer's own reliability score still wins.
 
     Each offer is rented as ceil(gpus / offer GPUs) instances (idle GPUs are paid for and reported).
     """
@@ -129,6 +137,8 @@ def job_costs(offers: pd.DataFrame, job: JobSpec, assumptions: pd.DataFrame | No
         instances = math.ceil(job.gpus / per_instance)
         hourly = instances * float(offer["price_usd_per_hour"])
         lam, lam_source = interruption_rate(offer, assumptions)
+        if measured_rates and offer["provider"] in measured_rates and not lam_source.startswith("offer"):
+            lam, lam_source = measured_rates[offer["provider"]]
         job_lam = lam * instances
         wall = expected_wall_hours(job.hours, job_lam, job.checkpoint_h, job.restart_h)
         rows.append(

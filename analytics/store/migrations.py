@@ -243,10 +243,29 @@ CREATE TABLE price_index_points (
 );
 """
 
+_NETWORK_METRICS = """
+CREATE TABLE network_metrics (
+    network      VARCHAR NOT NULL,     -- akash | aethir | ionet | render
+    metric       VARCHAR NOT NULL,     -- daily_spend_usd, revenue_usd, emissions_tokens, active_providers, ...
+    dimension    VARCHAR NOT NULL DEFAULT '',  -- what the value is about within the network ('' = the whole
+                                               -- network; a GPU model for gpu-breakdown, a provider for uptime)
+    date         DATE NOT NULL,        -- the day the value describes (first day of the week or month for those)
+    period       VARCHAR NOT NULL,     -- day | week | month | instant (a reading at observed_at)
+    value        DOUBLE NOT NULL,      -- already in whole units (micro-units divided by 1e6 on load)
+    unit         VARCHAR NOT NULL,     -- USD, AKT, ATH, IO, RENDER, GPUs, providers, leases, hours, ratio
+    source       VARCHAR NOT NULL,     -- collector or bundled dataset family (akash_network, quokit, 1kx)
+    dataset_id   VARCHAR,
+    observed_at  TIMESTAMP NOT NULL,   -- when the source produced or we fetched the value
+    flags        VARCHAR[] NOT NULL DEFAULT [],  -- partial_day, partial_month, rolling_24h, derived_usd, ...
+    PRIMARY KEY (network, metric, dimension, date, source)
+);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "offers, candles, published prices, provenance, refresh runs, quarantine", _INITIAL),
     Migration(2, "candle gaps and daily token market snapshots", _TOKEN_MARKETS),
     Migration(3, "due-diligence projects and versioned assessments", _DUE_DILIGENCE),
     Migration(4, "benchmark runs and results", _BENCHMARKS),
     Migration(5, "market segments, real observation dates, published price indices", _SEGMENTS),
+    Migration(6, "dated network metrics: demand, supply, burns, emissions", _NETWORK_METRICS),
 )
