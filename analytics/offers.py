@@ -63,7 +63,7 @@ def offer_frame(
                 "price_per_gpu_hour_usd": per_gpu,
                 "price_as_of": row.price_as_of,
                 "available": row.available,
-                "flags": list(gpu.flags),
+                "flags": [*gpu.flags, *(["text_sanitised"] if row.attributes.get("text_sanitised") else [])],
                 "attributes": json.dumps(row.attributes, default=str) if row.attributes else None,
             }
         )
