@@ -72,7 +72,7 @@ class Settings(BaseSettings):
         1.0, gt=0, description="Expected refresh cadence; data older than twice this is flagged stale"
     )
     http_max_response_mb: float = Field(
-        64.0, gt=0, le=4096, description="Largest HTTP response a collector reads (after decompression), MB"
+        32.0, gt=0, le=4096, description="Largest HTTP response a collector reads (after decompression), MB"
     )
     max_records_per_source: int = Field(
         50_000, ge=1, description="Sanity bound: a source that sends more records fails instead of storing them"

@@ -16,6 +16,8 @@ from pydantic import BaseModel
 from analytics.collectors.base import Collector, ParseResult, validate_payload
 from analytics.collectors.http import request_json
 
+STATS = ("min", "max", "avg", "weightedAverage", "med")
+
 
 class _Models(BaseModel):
     models: list[Any]
@@ -62,7 +64,7 @@ class AkashCollector(Collector):
                         "price_usd_per_hour": price.get("med"),
                         "available": (availability.get("available") or 0) > 0,
                         "attributes": {
-                            "price_stats_usd": {k: price.get(k) for k in ("min", "max", "avg", "weightedAverage", "med")},
+                            "price_stats_usd": {k: price.get(k) for k in STATS},
                             "gpus_total": availability.get("total"),
                             "gpus_available": availability.get("available"),
                             "providers_total": providers.get("total"),

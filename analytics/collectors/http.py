@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 import random
 import time
+import zlib
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
+import urllib3
 
 from analytics.collectors.base import PayloadError, SourceError
 from analytics.collectors.policy import check_deadline, current_policy
@@ -21,6 +23,7 @@ from analytics.collectors.policy import check_deadline, current_policy
 TRANSIENT_STATUS = {429, 500, 502, 503, 504}
 MAX_REDIRECTS = 5
 CHUNK_BYTES = 64 * 1024
+DECOMPRESS_STEP_BYTES = 1024 * 1024
 USER_AGENT = "depin-lens/0.1 (+https://github.com/depin-lens)"
 
 
@@ -52,7 +55,8 @@ def request_text(
     same scheme, host and port (credentials therefore never leave the configured host), each read bounded by
     the time the source has left, the body read in chunks against the byte budget (after decompression)."""
     policy = current_policy()
-    headers = {"User-Agent": USER_AGENT, **kwargs.pop("headers", {})}
+    # Only encodings we decompress ourselves under the byte budget (see _read_body).
+    headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate", **kwargs.pop("headers", {})}
     last_error = "no attempt made"
     for attempt in range(1, attempts + 1):
         check_deadline(url)
@@ -120,18 +124,41 @@ def _send(session, method: str, url: str, headers: dict, timeout: float, kwargs:
 
 
 def _read_body(response: requests.Response, url: str, policy) -> str:
+    """The body, read in chunks: the deadline is checked per chunk and the budget is counted after
+    decompression, which we do ourselves with a bounded output size, so a small gzip bomb never expands."""
     limit = policy.max_response_bytes
     declared = response.headers.get("Content-Length")
     if declared and declared.isdigit() and int(declared) > limit:
         raise SourceError(f"{url}: response of {int(declared):,} bytes exceeds the {limit:,}-byte budget; refused")
-    chunks, total = [], 0
-    for chunk in response.iter_content(chunk_size=CHUNK_BYTES):
-        total += len(chunk)
-        if total > limit:  # counted after decompression: a small gzip bomb stops here
-            raise SourceError(f"{url}: response exceeds the {limit:,}-byte budget (after decompression); refused")
-        check_deadline(f"{url} after {total:,} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks).decode(response.encoding or "utf-8", errors="replace")
+    coding = response.headers.get("Content-Encoding", "").strip().lower()
+    if coding not in ("", "identity", "gzip", "x-gzip", "deflate"):
+        raise SourceError(f"{url}: unsupported content encoding {coding!r}")
+    decoder = zlib.decompressobj(32 + zlib.MAX_WBITS) if coding not in ("", "identity") else None
+    too_big = SourceError(f"{url}: response exceeds the {limit:,}-byte budget (after decompression); refused")
+    body = bytearray()
+    while True:
+        try:
+            chunk = response.raw.read(CHUNK_BYTES, decode_content=False)
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
+            raise requests.ConnectionError(exc) from exc
+        if not chunk:
+            break
+        check_deadline(f"{url} after {len(body):,} bytes")
+        if decoder is None:
+            body += chunk
+        else:
+            pending = chunk
+            while pending:  # at most 1 MiB of output at a time, however well the input compresses
+                try:
+                    body += decoder.decompress(pending, DECOMPRESS_STEP_BYTES)
+                except zlib.error as exc:
+                    raise SourceError(f"{url}: body is not valid {coding} ({exc})") from exc
+                pending = decoder.unconsumed_tail
+                if len(body) > limit:
+                    raise too_big
+        if len(body) > limit:
+            raise too_big
+    return bytes(body).decode(response.encoding or "utf-8", errors="replace")
 
 
 def _retry_after(value: str | None) -> float | None:

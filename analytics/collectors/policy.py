@@ -24,7 +24,7 @@ from requests.adapters import HTTPAdapter
 
 from analytics.collectors.base import SourceError
 
-DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024  # Settings.http_max_response_mb
 _current = threading.local()
 
 

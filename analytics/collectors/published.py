@@ -78,7 +78,11 @@ class PublishedCollector(Collector):
                             "pricing_kind": "published_list",
                             "price_usd_per_hour": price,
                             "price_as_of": row["as_of"],
-                            "attributes": {"source": row["source"], "terms": row["sla_or_reliability"], "range_end": end},
+                            "attributes": {
+                                "source": row["source"],
+                                "terms": row["sla_or_reliability"],
+                                "range_end": end,
+                            },
                         },
                     )
         if claims:
