@@ -74,7 +74,11 @@ def offer_frame(
                 "price_date": row.price_date or _day(row.price_as_of) or seen_at.date(),
                 "segment": info.segment_of_listing(row.instance_type, row.listing),
                 "available": row.available,
-                "flags": [*row.flags, *gpu.flags],
+                "flags": [
+                    *row.flags,
+                    *gpu.flags,
+                    *(["text_sanitised"] if row.attributes.get("text_sanitised") else []),
+                ],
                 "attributes": json.dumps(row.attributes, default=str) if row.attributes else None,
             }
         )

@@ -285,7 +285,7 @@ def network_economics_evidence(ctx: EvidenceContext) -> list[Evidence]:
     dates; evidence over a year old says so. Replaces the "unknown" coverage placeholder where data exists."""
     from analytics.network.evidence import network_evidence
 
-    question = questions()["emissions_vs_demand"] if "emissions_vs_demand" in questions() else None
+    question = questions().get("emissions_vs_demand")
     items = {i["key"]: i for i in network_evidence(ctx.store, ctx.project.tokenomics or "", ctx.today)}
     out = []
     for key in ("issuance_coverage", "network_demand", "provider_uptime"):
