@@ -36,6 +36,7 @@ __all__ = [
     "Col",
     "count",
     "day",
+    "flag",
     "link",
     "money",
     "moment",
@@ -99,6 +100,15 @@ def moment(label: str, help: str | None = None, **kw: Any) -> Col:
 
 def text(label: str, help: str | None = None, **kw: Any) -> Col:
     return Col(label, formatting.text, help, kind="text", **kw)
+
+
+def flag(label: str, help: str | None = None, *, yes: str = "yes", no: str = "no", **kw: Any) -> Col:
+    """A true/false column written as words ("stale" / "fresh")."""
+
+    def fmt(value: Any) -> str:
+        return MISSING if formatting.is_missing(value) else (yes if bool(value) else no)
+
+    return Col(label, fmt, help, kind="flag", **kw)
 
 
 def link(label: str, help: str | None = None, *, link_text: str | None = None, **kw: Any) -> Col:

@@ -111,9 +111,10 @@ def _problems(page) -> list[str]:
     for match in sorted({m.group(0) for m in MISSING_WORDS.finditer(visible)}):
         line = next(li for li in visible.splitlines() if re.search(rf"\b{match}\b", li))
         problems.append(f"visible text shows {match!r}: {line.strip()[:120]!r}")
+    # A grid's accessible cells hold the raw value: a missing one is empty there and drawn as a grey 'None'.
     for cell in {c.strip() for c in grid_cells}:
-        if MISSING_WORDS.fullmatch(cell):
-            problems.append(f"a table cell shows {cell!r}")
+        if MISSING_WORDS.fullmatch(cell) or cell == "":
+            problems.append(f"a table cell shows {cell or 'None'!r} (format it with app.format: an em dash)")
     for marker in INTERNALS:
         if marker in visible:
             problems.append(f"Streamlit internals on the page: {marker!r}")
@@ -137,8 +138,12 @@ def test_page_reads_like_a_finished_tool(warm_server, browser, title, path, view
         out = ARTIFACTS / "quality"
         out.mkdir(parents=True, exist_ok=True)
         name = (path or "overview").replace("/", "_")
-        page.screenshot(path=str(out / f"{name}-{width}x{height}.png"), full_page=True)
         problems = _problems(page)
+        # The app scrolls inside its main element, so a "full page" screenshot needs a viewport that tall.
+        full = page.evaluate("document.querySelector(\"[data-testid='stMain']\").scrollHeight")
+        page.set_viewport_size({"width": width, "height": min(max(full, height), 12_000)})
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(out / f"{name}-{width}x{height}.png"), full_page=True)
         assert not problems, f"{title} at {width}x{height}:\n  " + "\n  ".join(problems)
     finally:
         context.close()
