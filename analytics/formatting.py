@@ -33,6 +33,17 @@ def money(value: Any, digits: int = 2, currency: str = "$") -> str:
     return f"{sign}{currency}{abs(amount):,.{digits}f}"
 
 
+def price(value: Any, currency: str = "$") -> str:
+    """A market price: cents above one unit (`$2.32`, `$101,595.60`), four significant digits below (`$0.02470`)."""
+    if is_missing(value):
+        return MISSING
+    amount = float(value)
+    if abs(amount) >= 1 or amount == 0:
+        return money(amount, 2, currency)
+    digits = 3 - math.floor(math.log10(abs(amount)))
+    return money(amount, digits, currency)
+
+
 def percent(value: Any, digits: int = 1, *, fraction: bool = False, signed: bool = False) -> str:
     """`12.3 %`. `fraction=True` reads 0.123 as 12.3 %; `signed=True` writes `+12.3 %` for gains."""
     if is_missing(value):

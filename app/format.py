@@ -42,6 +42,7 @@ __all__ = [
     "moment",
     "number",
     "percent",
+    "price",
     "show_table",
     "table_config",
     "text",
@@ -71,6 +72,11 @@ class Col:
 
 def money(label: str, help: str | None = None, *, digits: int = 2, **kw: Any) -> Col:
     return Col(label, partial(formatting.money, digits=digits), help, kind="money", **kw)
+
+
+def price(label: str, help: str | None = None, **kw: Any) -> Col:
+    """Market prices spanning $0.02 to $100,000: cents above $1, four significant digits below."""
+    return Col(label, formatting.price, help, kind="money", **kw)
 
 
 def percent(
@@ -129,17 +135,28 @@ def table_config(columns: Mapping[str, Col]) -> dict[str, Any]:
 
 
 def styled(frame: pd.DataFrame, columns: Mapping[str, Col]):
-    """The frame's listed columns with display text per cell (numbers keep their values for sorting)."""
+    """The frame's listed columns with display text per cell.
+
+    Streamlit's grid draws a null cell as a grey 'None' whatever the display text says, so a column with
+    missing values is turned into its formatted text (it then sorts as text); complete columns keep their
+    numbers (and sort as numbers) and only get display text."""
     missing = [name for name in columns if name not in frame.columns]
     if missing:
         raise KeyError(f"show_table: no column {missing} in the frame (it has {list(frame.columns)})")
     shown = frame.loc[:, list(columns)].reset_index(drop=True)
-    formatters = {name: col.formatter for name, col in columns.items() if col.kind != "link"}
+    formatters = {}
+    for name, col in columns.items():
+        if col.kind == "link":
+            shown[name] = shown[name].astype(object).where(shown[name].notna(), None)
+        elif shown[name].isna().any() or col.kind == "text":
+            shown[name] = shown[name].map(col.formatter).astype(object)
+        else:
+            formatters[name] = col.formatter
     return shown.style.format(formatters, na_rep=MISSING)
 
 
 def show_table(
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | list[dict],
     columns: Mapping[str, Col] | None = None,
     *,
     height: int | str = "auto",
@@ -148,6 +165,7 @@ def show_table(
     selection_mode: str = "single-row",
 ) -> Any:
     """st.dataframe through the formatting layer. Columns not given a Col get a humanized label."""
+    frame = frame if isinstance(frame, pd.DataFrame) else pd.DataFrame(frame)
     if columns is None:
         columns = {name: text(humanize(str(name))) for name in frame.columns}
     return st.dataframe(
