@@ -89,6 +89,11 @@ def text(value: Any) -> str:
     return MISSING if is_missing(value) else str(value)
 
 
+def words(value: Any) -> str:
+    """An identifier as words: `on_demand` -> `on demand`, `memory_bandwidth` -> `memory bandwidth`."""
+    return MISSING if is_missing(value) else str(value).replace("_", " ")
+
+
 _UNIT_SUFFIXES = {
     "usd": "USD",
     "pct": "%",

@@ -104,8 +104,9 @@ def moment(label: str, help: str | None = None, **kw: Any) -> Col:
     return Col(label, formatting.moment, help, kind="datetime", **kw)
 
 
-def text(label: str, help: str | None = None, **kw: Any) -> Col:
-    return Col(label, formatting.text, help, kind="text", **kw)
+def text(label: str, help: str | None = None, *, words: bool = False, **kw: Any) -> Col:
+    """`words=True` writes identifiers as words (`on_demand` -> `on demand`)."""
+    return Col(label, formatting.words if words else formatting.text, help, kind="text", **kw)
 
 
 def flag(label: str, help: str | None = None, *, yes: str = "yes", no: str = "no", **kw: Any) -> Col:

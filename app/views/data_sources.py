@@ -51,7 +51,7 @@ show_table(
     datasets,
     {
         "dataset_id": text("Dataset", "Identifier used by `depin status` and the CSV download", pinned=True),
-        "kind": text("Kind"),
+        "kind": text("Kind", words=True),
         "title": text("Title", width="large"),
         "publisher": text("Publisher", why_missing="the source names no publisher"),
         "stored_rows": count("Rows", "Rows stored from this dataset", why_missing="nothing stored from it"),
