@@ -78,4 +78,10 @@ def _recolour(fig: go.Figure, dashes: bool) -> None:
 
 
 def show_chart(fig: go.Figure, *, key: str | None = None) -> None:
+    """The chart at full width. Its title is written above it as text, which wraps on a phone where a plotly
+    title would be cut off."""
+    title = fig.layout.title.text
+    if title:
+        st.markdown(f"**{title}**")
+        fig.update_layout(title_text="", margin_t=16)
     st.plotly_chart(fig, width="stretch", key=key, config={"displaylogo": False})
