@@ -149,3 +149,15 @@ def for_display(frame: pd.DataFrame, blank: str = "—") -> pd.DataFrame:
         if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
             out[column] = out[column].astype(object).where(out[column].notna(), blank)
     return out
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def cached_source_conflicts(db_path: str) -> pd.DataFrame:
+    return queries.source_conflicts(Store(db_path))
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def cached_history_report(db_path: str, gpu: str, segment: str | None = None, provider: str | None = None) -> dict:
+    from analytics.comparison.report import history_report
+
+    return history_report(Store(db_path), gpu, segment=segment, provider=provider)

@@ -54,9 +54,7 @@ def test_overview_shows_the_headline_of_depin_compare(app, snapshot_store):
     assert charts, "the segment chart is missing"
     figure = json.loads(charts[0].proto.spec)
     plotted = sorted(v for trace in figure["data"] for v in plotly_array(trace["y"]))
-    expected = sorted(
-        v for s in h.segments for v in (s["median_usd"], s["cheapest_usd"]) if v is not None
-    )
+    expected = sorted(v for s in h.segments for v in (s["median_usd"], s["cheapest_usd"]) if v is not None)
     assert plotted == pytest.approx(expected)
 
 
@@ -80,32 +78,66 @@ def test_dashboard_loads_the_snapshot_into_an_empty_database(empty_store, monkey
     assert empty_store.query_rows("SELECT count(*) FROM datasets")[0][0] > 0
 
 
-def test_cost_comparison_page_matches_the_cli(app, snapshot_store):
+def test_cost_comparison_page_matches_depin_compare(app, snapshot_store):
     import subprocess
     import sys
-
-    from analytics.metrics.prices import discount_table
 
     at = app.run()
     at.switch_page("views/cost_comparison.py").run()
     assert not at.exception
     shown = metrics(at)
-    firm = latest_offers(snapshot_store, pricing_kinds=FIRM_PRICING_KINDS)
-    h100 = discount_table(firm[firm["gpu_family"] == "H100"]).set_index("gpu_family").loc["H100"]
-    assert shown["Centralized median"] == f"${h100['centralized_median_usd']:,.2f}"
-    assert shown["Decentralized median"] == f"${h100['decentralized_median_usd']:,.2f}"
-    assert shown["Decentralized discount (median)"] == f"{h100['discount_median_pct']:.1f} %"
-
     cli = subprocess.run(
-        [sys.executable, "-m", "analytics.cli", "--db", str(snapshot_store.path), "prices", "--gpu", "H100", "--json"],
+        [
+            sys.executable,
+            "-m",
+            "analytics.cli",
+            "--db",
+            str(snapshot_store.path),
+            "compare",
+            "--gpu",
+            "H100-SXM-80GB",
+            "--json",
+        ],
         capture_output=True,
         text=True,
         timeout=120,
     )
-    offers = pd.DataFrame([json.loads(line) for line in cli.stdout.splitlines()])
-    cli_firm = offers[offers["pricing_kind"] != "spot"]
-    central = cli_firm[cli_firm["model"] == "centralized"]["price_per_gpu_hour_usd"].median()
-    assert f"${central:,.2f}" == shown["Centralized median"]
+    assert cli.returncode == 0, cli.stderr
+    report = json.loads(cli.stdout)
+    sides = report["centralized_vs_decentralized"]
+    assert shown["Centralized median"] == f"${sides['centralized']['median_usd']:,.2f}"
+    assert shown["Decentralized median"] == f"${sides['decentralized']['median_usd']:,.2f}"
+    assert shown["Discount"] == f"{sides['discount_pct']:.1f} %"
+    tables = [t.value for t in at.dataframe]
+    segment_table = next(t for t in tables if "segment_label" in t.columns)
+    by_segment = {r["segment"]: r for r in report["segments"]}
+    for row in segment_table.itertuples():
+        expected = next(r for r in by_segment.values() if r["segment_label"] == row.segment_label)
+        assert row.offers == expected["offers"] and row.providers == expected["providers"]
+    robust = next(t for t in tables if "definition" in t.columns)
+    assert len(robust) == len(report["robustness"])
+
+    at.radio[0].set_value("decentralized").run()  # RunPod Secure on the overview's side
+    assert not at.exception
+    lens = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "analytics.cli",
+            "--db",
+            str(snapshot_store.path),
+            "compare",
+            "--gpu",
+            "H100-SXM-80GB",
+            "--runpod-secure-decentralized",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    other = json.loads(lens.stdout)["centralized_vs_decentralized"]
+    assert metrics(at)["Decentralized median"] == f"${other['decentralized']['median_usd']:,.2f}"
 
     at.number_input[0].set_value(8).run()  # 8 GPUs
     assert not at.exception

@@ -24,20 +24,21 @@ stale_banner(str(store.path))
 
 st.subheader(f"{h.gpu}: price per GPU-hour by market segment")
 segments = pd.DataFrame(h.segments)
-cols = st.columns(len(segments))
-for col, r in zip(cols, segments.itertuples(), strict=True):
-    value = usd(r.median_usd) if r.median_usd is not None else "withheld"
+cols = st.columns(len(h.segments))
+for col, r in zip(cols, h.segments, strict=True):
+    value = usd(r["median_usd"]) if r["median_usd"] is not None else "withheld"
     col.metric(
-        r.segment_label,
+        r["segment_label"],
         value,
         help=(
-            f"Two-stage median: {r.providers} providers, {r.offers} offers; cheapest {usd(r.cheapest_usd)} "
-            f"({r.cheapest_provider or 'none'}); newest price {r.newest_price_date or 'none'}. "
-            + (f"Withheld: {r.withheld_reason}." if r.withheld_reason else "")
+            f"Two-stage median: {r['providers']} providers, {r['offers']} offers; cheapest {usd(r['cheapest_usd'])} "
+            f"({r['cheapest_provider'] or 'none'}); newest price {r['newest_price_date'] or 'none'}. "
+            + (f"Withheld: {r['withheld_reason']}." if r["withheld_reason"] else "")
         ),
     )
     col.caption(
-        f"{r.providers} providers · {r.offers} offers" + (f" · to {r.newest_price_date}" if r.newest_price_date else "")
+        f"{r['providers']} providers · {r['offers']} offers"
+        + (f" · to {r['newest_price_date']}" if r["newest_price_date"] else "")
     )
 
 c1, c2, c3 = st.columns(3)
