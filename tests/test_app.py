@@ -4,12 +4,10 @@ import base64
 import json
 
 import numpy as np
-import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from analytics.metrics.overview import overview_kpis
-from analytics.queries import FIRM_PRICING_KINDS, latest_offers
 from tests.conftest import REPO
 
 ENTRY = str(REPO / "app" / "streamlit_app.py")

@@ -16,7 +16,7 @@ def independent_headline(store, side_segments):
             SELECT * FROM gpu_offer_observations
             WHERE gpu_model = 'H100-SXM-80GB' AND price_date IS NOT NULL
               AND pricing_kind IN ('on_demand', 'bid_derived', 'published_list')
-              AND NOT list_contains(flags, 'accelerator_only_price')
+              AND NOT list_contains(flags, 'accelerator_only_price') AND NOT list_contains(flags, 'min_live_offer')
             QUALIFY row_number() OVER (PARTITION BY offer_id ORDER BY observed_at DESC) = 1
         ), windowed AS (
             SELECT * FROM latest WHERE price_date >= (SELECT max(price_date) FROM latest) - INTERVAL 180 DAY

@@ -1,8 +1,9 @@
 """Single-date listings: tardellirs/gpu-pricing (2026-05-24: Akash, Salad, Spheron, Vast ...) and
 hemgo-lexsi/gpu-price-dashboard (2026-08-22, live and list prices, India and US).
 
-tardellirs: hand-curated from pricing pages in one pass; prices per GPU-hour; Akash and Spheron prices are the
-minimum live offer (flagged `min_live_offer`, priced as bid-derived); `tier` community/secure selects
+tardellirs: hand-curated from pricing pages in one pass; prices per GPU-hour; `marketplace` rows (Akash,
+Spheron, Vast ...) are the market's floor: a minimum live offer or the low end of a range (flagged
+`min_live_offer`, priced as bid-derived); `tier` community/secure selects
 RunPod's segment. hemgo-lexsi: `usd_per_hr` per GPU; `source_kind=list` rows are published list prices;
 AWS rows are Mumbai (ap-south-1) prices and GCP/Azure rows the cheapest region: both kept with their region.
 """
@@ -27,10 +28,12 @@ def parse_tardellirs(paths: list[Path]) -> ParseResult:
             result.rejected.append((item, "offering is not an object"))
             continue
         tier = str(item.get("tier") or "")
-        caveats = " ".join(map(str, item.get("caveats") or []))
-        min_offer = "min live offer" in caveats.lower()
-        kind = "bid_derived" if min_offer else "spot" if (item.get("is_spot") and tier == "spot") else "on_demand"
-        if item.get("is_spot") and kind == "on_demand" and tier not in ("community", "marketplace"):
+        # Marketplace rows (Akash, Spheron, Vast ...) give the floor of the market: "min live offer", "cheapest
+        # live offer" or the low end of "$0.17-$0.48 across providers". A floor is not a typical price: such rows
+        # are bid-derived and flagged `min_live_offer`, and comparisons leave them out unless asked.
+        floor = tier == "marketplace"
+        kind = "bid_derived" if floor else "spot" if (item.get("is_spot") and tier == "spot") else "on_demand"
+        if item.get("is_spot") and kind == "on_demand" and tier != "community":
             kind = "spot"
         collected = _day(item.get("collected_at"))
         result.add(
@@ -49,7 +52,7 @@ def parse_tardellirs(paths: list[Path]) -> ParseResult:
                 "price_usd_per_hour": number(item.get("price_usd_hour")),
                 "observed_at": datetime.combine(collected, datetime.min.time()) if collected else None,
                 "price_date": collected,
-                "flags": ["min_live_offer"] if min_offer else [],
+                "flags": ["min_live_offer"] if floor else [],
                 "attributes": {"tier": tier, "source_url": item.get("source_url"), "caveats": item.get("caveats")},
             },
         )

@@ -19,8 +19,9 @@ from analytics.normalize.providers import SEGMENTS
 FIRM_KINDS = ("on_demand", "bid_derived", "published_list")
 PRICING_KINDS = ("on_demand", "spot", "bid_derived", "published_list")
 SIZE_CLASSES = {"single": "1 GPU", "multi": "2-7 GPUs", "node": "8+ GPU node", "unknown": "size unknown"}
-# Rows whose price is not a comparable price of running a GPU.
-EXCLUDED_FLAGS = ("accelerator_only_price",)
+# Rows whose price is not a comparable price of running a GPU: an accelerator without its VM, or a market's
+# floor (its cheapest live offer) rather than a typical price.
+EXCLUDED_FLAGS = ("accelerator_only_price", "min_live_offer")
 WINDOW_DAYS = 180
 
 
@@ -48,6 +49,7 @@ class Definition:
     lens: Lens = field(default_factory=lambda: DEFAULT_LENS)
     two_stage: bool = True
     exclude_conflicts: bool = True
+    include_floor_prices: bool = False  # marketplace floors ("min live offer") beside typical prices
 
     def describe(self) -> str:
         gpu = f"all {self.gpu} variants" if self.pool_family else self.gpu
@@ -71,8 +73,9 @@ def select(offers: pd.DataFrame, definition: Definition, conflicted: set[str] | 
     column = "gpu_family" if definition.pool_family else "gpu_model"
     chosen = offers[(offers[column] == definition.gpu) & offers["pricing_kind"].isin(definition.pricing_kinds)]
     chosen = chosen[chosen["price_date"].notna()]  # an undated price cannot be placed in time
+    excluded = tuple(f for f in EXCLUDED_FLAGS if not (definition.include_floor_prices and f == "min_live_offer"))
     if len(chosen):
-        flagged = chosen["flags"].map(lambda f: any(x in EXCLUDED_FLAGS for x in (f if f is not None else ())))
+        flagged = chosen["flags"].map(lambda f: any(x in excluded for x in (f if f is not None else ())))
         chosen = chosen[~flagged]
     if definition.exclude_conflicts and conflicted:
         chosen = chosen[~chosen["offer_id"].isin(conflicted)]

@@ -28,6 +28,7 @@ def variants(default: Definition, family: str | None) -> list[tuple[str, Definit
         ("Only prices from the newest 30 days", default.but(window_days=30)),
         ("Every dated price (no window)", default.but(window_days=None)),
         ("Conflicting third-party prices kept", default.but(exclude_conflicts=False)),
+        ("Marketplace floor prices (min live offers) included", default.but(include_floor_prices=True)),
     ]
     if family and family != default.gpu:
         out.insert(5, (f"Whole {family} family pooled (SXM, PCIe, NVL ...)", default.but(gpu=family, pool_family=True)))

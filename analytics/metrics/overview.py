@@ -185,9 +185,9 @@ def headline(store: Store, gpu: str = HEADLINE_GPU, *, offers: pd.DataFrame | No
     segments = report.segments
     parts = [
         f"{r.segment_label.lower()} {_usd(r.median_usd)} ({r.providers} provider{'s' if r.providers != 1 else ''})"
-        if r.median_usd is not None
+        if pd.notna(r.median_usd)
         else f"{r.segment_label.lower()} median withheld ({r.providers} provider{'s' if r.providers != 1 else ''}"
-        + (f", cheapest {_usd(r.cheapest_usd)}" if r.cheapest_usd is not None else "")
+        + (f", cheapest {_usd(r.cheapest_usd)}" if pd.notna(r.cheapest_usd) else "")
         + ")"
         for r in segments.itertuples()
     ]
