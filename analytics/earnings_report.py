@@ -206,6 +206,7 @@ def claim_cases(
             {
                 "gpu": gpu,
                 "network": network_name,
+                "network_label": networks()[network_name].get("label", network_name),
                 "price_per_gpu_hour_usd": inputs.price_per_gpu_hour_usd,
                 "price_kind": price.kind,
                 "price_source": sources["price_per_gpu_hour_usd"],
@@ -234,7 +235,7 @@ def explain_claim(cases: pd.DataFrame) -> list[str]:
     lines = []
     for r in cases.itertuples():
         if r.price_kind == "network":
-            where = f"at {r.network}'s own price of {usd(r.price_per_gpu_hour_usd)}/GPU-hour"
+            where = f"at {r.network_label}'s own price of {usd(r.price_per_gpu_hour_usd)}/GPU-hour"
             where += f" (observed {r.price_date})" if r.price_date else " (undated)"
         else:
             where = f"at {usd(r.price_per_gpu_hour_usd)}/GPU-hour, a proxy ({r.proxy_note})"

@@ -119,7 +119,7 @@ def test_report_uses_akash_own_h100_price_from_the_bundled_data(snapshot_store):
     cases = claim_cases(snapshot_store, "akash", today=TODAY)
     h100 = cases.set_index("gpu").loc["H100-SXM-80GB"]
     assert h100["price_per_gpu_hour_usd"] == 1.53 and h100["price_kind"] == "network"
-    assert "at akash's own price of $1.53/GPU-hour (observed 2026-03-22)" in explain_claim(cases)[0]
+    assert "at Akash Network's own price of $1.53/GPU-hour (observed 2026-03-22)" in explain_claim(cases)[0]
 
 
 def test_a_newer_network_observation_replaces_the_older_one(snapshot_store):
