@@ -85,7 +85,7 @@ def network_price(offers: pd.DataFrame, network_id: str, label: str, spec: pd.Se
     latest = matched[dates == dates.max()] if dates.notna().any() else matched
     price_date = dates.max().date().isoformat() if dates.notna().any() else None
     price = float(latest["price_per_gpu_hour_usd"].median())
-    kinds = ", ".join(sorted(latest["pricing_kind"].unique()))
+    kinds = ", ".join(sorted(k.replace("_", "-") for k in latest["pricing_kind"].unique()))
     sources = sorted(latest["source"].unique())
     datasets = sorted(latest["dataset_id"].dropna().unique())
     form = "" if model == spec["model_key"] else f" (listed as {model}: the source does not state the form factor)"

@@ -240,7 +240,7 @@ def explain_claim(cases: pd.DataFrame) -> list[str]:
         else:
             where = f"at {usd(r.price_per_gpu_hour_usd)}/GPU-hour, a proxy ({r.proxy_note})"
         line = (
-            f"{r.gpu} on {r.network} {where} and {r.utilization:.0%} utilization grosses "
+            f"{r.gpu} on {r.network_label} {where} and {r.utilization:.0%} utilization grosses "
             f"{usd(r.gross_usd_per_day)}/day; after fees and {usd(r.power_cost_usd_per_day)} of power it nets "
             f"{usd(r.net_usd_per_day)}/day, {r.net_vs_claim} the overview's $3-7 "
             f"({usd(r.net_after_depreciation_usd_per_day)}/day after depreciation)."

@@ -50,7 +50,7 @@ def synthetic_offers() -> pd.DataFrame:
 def test_network_price_is_its_own_latest_observation_of_that_exact_gpu():
     own = network_price(synthetic_offers(), "akash", "Akash Network", H100_SXM)
     assert (own.price_usd, own.price_date, own.kind, own.offers) == (1.53, "2026-03-22", "network", 1)
-    assert "Akash Network's own bid_derived price for H100-SXM-80GB" in own.source
+    assert "Akash Network's own bid-derived price for H100-SXM-80GB" in own.source
     assert own.datasets == ["test:akash"] and "observed 2026-03-22" in own.source
     assert network_price(synthetic_offers(), "akash", "Akash Network", RTX4090) is None
 
