@@ -76,15 +76,22 @@ def network_price(offers: pd.DataFrame, network_id: str, label: str, spec: pd.Se
     matched, model = compatible_offers(own, spec)
     if matched.empty:
         return None
+    floor = (
+        matched["flags"].map(lambda f: f is not None and "min_live_offer" in list(f)) if "flags" in matched else None
+    )
+    if floor is not None and (~floor).any():
+        matched = matched[~floor]  # a minimum live offer is a floor, not a typical price: used only if alone
     dates = pd.to_datetime(matched["price_date"], errors="coerce")
     latest = matched[dates == dates.max()] if dates.notna().any() else matched
     price_date = dates.max().date().isoformat() if dates.notna().any() else None
     price = float(latest["price_per_gpu_hour_usd"].median())
-    kinds = ", ".join(sorted(latest["pricing_kind"].unique()))
+    kinds = ", ".join(sorted(k.replace("_", "-") for k in latest["pricing_kind"].unique()))
     sources = sorted(latest["source"].unique())
     datasets = sorted(latest["dataset_id"].dropna().unique())
     form = "" if model == spec["model_key"] else f" (listed as {model}: the source does not state the form factor)"
     rows = f"median of {len(latest)} rows" if len(latest) > 1 else "one row"
+    if floor is not None and floor.all():
+        rows += ", the minimum live offer (a floor, not a typical price)"
     return PriceDefault(
         price,
         "network",

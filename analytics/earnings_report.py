@@ -206,6 +206,7 @@ def claim_cases(
             {
                 "gpu": gpu,
                 "network": network_name,
+                "network_label": networks()[network_name].get("label", network_name),
                 "price_per_gpu_hour_usd": inputs.price_per_gpu_hour_usd,
                 "price_kind": price.kind,
                 "price_source": sources["price_per_gpu_hour_usd"],
@@ -234,12 +235,12 @@ def explain_claim(cases: pd.DataFrame) -> list[str]:
     lines = []
     for r in cases.itertuples():
         if r.price_kind == "network":
-            where = f"at {r.network}'s own price of {usd(r.price_per_gpu_hour_usd)}/GPU-hour"
+            where = f"at {r.network_label}'s own price of {usd(r.price_per_gpu_hour_usd)}/GPU-hour"
             where += f" (observed {r.price_date})" if r.price_date else " (undated)"
         else:
             where = f"at {usd(r.price_per_gpu_hour_usd)}/GPU-hour, a proxy ({r.proxy_note})"
         line = (
-            f"{r.gpu} on {r.network} {where} and {r.utilization:.0%} utilization grosses "
+            f"{r.gpu} on {r.network_label} {where} and {r.utilization:.0%} utilization grosses "
             f"{usd(r.gross_usd_per_day)}/day; after fees and {usd(r.power_cost_usd_per_day)} of power it nets "
             f"{usd(r.net_usd_per_day)}/day, {r.net_vs_claim} the overview's $3-7 "
             f"({usd(r.net_after_depreciation_usd_per_day)}/day after depreciation)."

@@ -50,7 +50,7 @@ def synthetic_offers() -> pd.DataFrame:
 def test_network_price_is_its_own_latest_observation_of_that_exact_gpu():
     own = network_price(synthetic_offers(), "akash", "Akash Network", H100_SXM)
     assert (own.price_usd, own.price_date, own.kind, own.offers) == (1.53, "2026-03-22", "network", 1)
-    assert "Akash Network's own bid_derived price for H100-SXM-80GB" in own.source
+    assert "Akash Network's own bid-derived price for H100-SXM-80GB" in own.source
     assert own.datasets == ["test:akash"] and "observed 2026-03-22" in own.source
     assert network_price(synthetic_offers(), "akash", "Akash Network", RTX4090) is None
 
@@ -108,21 +108,36 @@ def add_akash_console_h100(store, price=1.53, day="2026-03-22"):
         upsert(conn, "gpu_offer_observations", row)
 
 
-def test_report_uses_akash_own_h100_price_with_source_and_date(snapshot_store):
-    add_akash_console_h100(snapshot_store)
+def test_report_uses_akash_own_h100_price_from_the_bundled_data(snapshot_store):
     report = earnings_report(snapshot_store, "H100-SXM-80GB", "akash", today=TODAY)
     price = report["price_default"]
+    # Akash Console /v1/gpu-prices of 2026-03-22 (opencomputeprices): weighted average $1.53 (min 1.20, max 2.07)
     assert report["inputs"]["price_per_gpu_hour_usd"]["value"] == 1.53
-    assert (price["kind"], price["price_date"], price["datasets"]) == ("network", "2026-03-22", ["live:akash"])
-    assert price["proxy_note"] is None
+    assert (price["kind"], price["price_date"], price["sources"]) == ("network", "2026-03-22", ["opencomputeprices"])
+    assert price["proxy_note"] is None and "observed 2026-03-22" in price["source"]
     assert any(w["input"] == "GPU price" and w["age_days"] == 253 for w in report["stale_inputs"])
     cases = claim_cases(snapshot_store, "akash", today=TODAY)
     h100 = cases.set_index("gpu").loc["H100-SXM-80GB"]
     assert h100["price_per_gpu_hour_usd"] == 1.53 and h100["price_kind"] == "network"
-    assert "at akash's own price of $1.53/GPU-hour (observed 2026-03-22)" in explain_claim(cases)[0]
+    assert "at Akash Network's own price of $1.53/GPU-hour (observed 2026-03-22)" in explain_claim(cases)[0]
 
 
-def test_cli_names_the_proxy_and_reports_immediate_payback(snapshot_store):
+def test_a_newer_network_observation_replaces_the_older_one(snapshot_store):
+    add_akash_console_h100(snapshot_store, price=1.40, day="2026-04-01")
+    price = earnings_report(snapshot_store, "H100-SXM-80GB", "akash", today=TODAY)["price_default"]
+    assert (price["price_usd"], price["price_date"], price["datasets"]) == (1.40, "2026-04-01", ["live:akash"])
+
+
+def test_a_minimum_live_offer_is_used_only_when_nothing_else_exists():
+    floor = {**offer("akash", "depin_network", 0.10, day="2026-05-24"), "flags": ["min_live_offer"]}
+    typical = {**offer("akash", "depin_network", 0.35, day="2026-03-22"), "flags": []}
+    both = network_price(pd.DataFrame([floor, typical]), "akash", "Akash Network", RTX4090)
+    assert (both.price_usd, both.price_date) == (0.35, "2026-03-22")
+    alone = network_price(pd.DataFrame([floor]), "akash", "Akash Network", RTX4090)
+    assert alone.price_usd == 0.10 and "a floor, not a typical price" in alone.source
+
+
+def test_cli_uses_the_networks_own_price_else_names_the_proxy(snapshot_store):
     def depin(*args):
         result = subprocess.run(
             [sys.executable, "-m", "analytics.cli", "--db", str(snapshot_store.path), "earnings", *args, "--json"],
@@ -134,18 +149,23 @@ def test_cli_names_the_proxy_and_reports_immediate_payback(snapshot_store):
         return json.loads(result.stdout)
 
     offers = queries.latest_offers(snapshot_store, pricing_kinds=queries.FIRM_PRICING_KINDS)
-    akash_4090 = offers[(offers["provider"] == "akash") & (offers["gpu_model"] == "RTX4090-24GB")]
-    report = depin("--gpu", "RTX4090-24GB", "--network", "akash", "--hardware-cost", "0")
-    assert report["outputs"]["payback_months"] == 0
-    if akash_4090.empty:  # the bundled data has no Akash RTX 4090 price
-        note = report["price_default"]["proxy_note"]
-        assert report["price_default"]["kind"] == "proxy"
-        assert note.startswith("no Akash Network price for RTX4090-24GB: ") and "median used instead" in note
-        assert report["inputs"]["price_per_gpu_hour_usd"]["source"].startswith("proxy: ")
-    chosen = depin("--gpu", "A100-SXM-80GB", "--network", "akash", "--proxy-segment", "neocloud")
-    assert chosen["price_default"]["segment"] == "neocloud" or "neocloud median withheld" in (
-        chosen["price_default"]["proxy_note"] or ""
-    )
+    akash_models = set(offers.loc[offers["provider"] == "akash", "gpu_model"].dropna())
+    # the bundled 2026 data prices the RTX 4090 on Akash itself, so that case uses Akash's own price
+    assert "RTX4090-24GB" in akash_models
+    rtx = depin("--gpu", "RTX4090-24GB", "--network", "akash", "--hardware-cost", "0")
+    assert rtx["price_default"]["kind"] == "network" and rtx["price_default"]["price_date"]
+    assert rtx["outputs"]["payback_months"] == 0
+    # an L40S has no Akash price: a proxy, named, from the segment asked for
+    assert "L40S-48GB" not in akash_models
+    l40s = depin("--gpu", "L40S-48GB", "--network", "akash")
+    note = l40s["price_default"]["proxy_note"]
+    assert l40s["price_default"]["kind"] == "proxy"
+    assert note == "no Akash Network price for L40S-48GB: community-marketplace median used instead"
+    assert l40s["inputs"]["price_per_gpu_hour_usd"]["source"].startswith("proxy: Community marketplace two-stage")
+    neocloud = depin("--gpu", "L40S-48GB", "--network", "akash", "--proxy-segment", "neocloud")
+    assert neocloud["price_default"]["segment"] == "neocloud"
+    assert neocloud["price_default"]["proxy_note"].endswith("neocloud median used instead")
+    assert neocloud["price_default"]["providers"] >= 3
 
 
 def node_page(store, monkeypatch):
