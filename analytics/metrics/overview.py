@@ -195,7 +195,8 @@ def headline(store: Store, gpu: str = HEADLINE_GPU, *, offers: pd.DataFrame | No
     if d.discount_pct is not None:
         verdict = (
             f"Decentralized capacity is {abs(d.discount_pct):.0f} % {'cheaper' if d.discount_pct > 0 else 'dearer'} "
-            f"at the median ({_usd(d.decentralized.median_usd)} vs {_usd(d.centralized.median_usd)})"
+            f"at the median ({_usd(d.decentralized.median_usd)} from {d.decentralized.providers} providers vs "
+            f"{_usd(d.centralized.median_usd)} from {d.centralized.providers})"
         )
         if len(robust):
             verdict += (
