@@ -51,7 +51,7 @@ def test_overview_shows_the_headline_of_depin_compare(app, snapshot_store):
     charts = at.get("plotly_chart")
     assert charts, "the segment chart is missing"
     figure = json.loads(charts[0].proto.spec)
-    plotted = sorted(v for trace in figure["data"] for v in plotly_array(trace["y"]))
+    plotted = sorted(v for trace in figure["data"] for v in plotly_array(trace["x"]))  # horizontal bars
     expected = sorted(v for s in h.segments for v in (s["median_usd"], s["cheapest_usd"]) if v is not None)
     assert plotted == pytest.approx(expected)
 
