@@ -45,9 +45,7 @@ def _table(store: Store, dataset_id: str, table: str | None) -> str:
     return table
 
 
-def dataset_preview(
-    store: Store, dataset_id: str, table: str | None = None, limit: int = PREVIEW_ROWS
-) -> pd.DataFrame:
+def dataset_preview(store: Store, dataset_id: str, table: str | None = None, limit: int = PREVIEW_ROWS) -> pd.DataFrame:
     """The newest `limit` rows of one dataset (a top-N in DuckDB, never the whole history)."""
     table = _table(store, dataset_id, table)
     return store.query_df(

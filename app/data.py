@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analytics import queries
+from analytics import formatting, queries
 from analytics.metrics.overview import OverviewKpis, overview_kpis
 from analytics.settings import get_settings
 from analytics.snapshot import load_snapshot
@@ -98,7 +98,7 @@ def cached_runs(db_path: str) -> pd.DataFrame:
 
 
 def usd(value: float | None, digits: int = 2) -> str:
-    return "n/a" if value is None else f"${value:,.{digits}f}"
+    return formatting.usd(value, digits)  # '-$1.66', not '$-1.66'
 
 
 def pct(value: float | None, digits: int = 1) -> str:
@@ -121,11 +121,11 @@ def cached_candles(db_path: str, exchange: str, symbol: str, timeframe: str) -> 
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False, max_entries=32)
-def cached_chart_candles(db_path: str, exchange: str, symbol: str, timeframe: str):
-    """At most a few thousand candles per series (merged into wider ones in DuckDB when longer)."""
+def cached_chart_candles(db_path: str, exchange: str, symbol: str, timeframe: str, window: str = "All"):
+    """At most a few thousand candles per series and window (merged into wider ones in DuckDB when longer)."""
     from analytics.markets.chart_candles import chart_candles
 
-    return chart_candles(Store(db_path), exchange, symbol, timeframe)
+    return chart_candles(Store(db_path), exchange, symbol, timeframe, window)
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
@@ -194,6 +194,18 @@ def for_display(frame: pd.DataFrame, blank: str = "—") -> pd.DataFrame:
     return out
 
 
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def cached_source_conflicts(db_path: str) -> pd.DataFrame:
+    return queries.source_conflicts(Store(db_path))
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def cached_history_report(db_path: str, gpu: str, segment: str | None = None, provider: str | None = None) -> dict:
+    from analytics.comparison.report import history_report
+
+    return history_report(Store(db_path), gpu, segment=segment, provider=provider)
+
+
 @st.cache_data(ttl=3600, show_spinner=False)
 def cached_hardware() -> dict:
     """The machine's GPU and CPU: probing NVML (and PyTorch) on every rerun costs more than the page."""
@@ -224,6 +236,13 @@ def cached_cost_per_work(db_path: str, include_spec_peaks: bool) -> tuple[pd.Dat
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
+def cached_unranked_offers(db_path: str, include_spec_peaks: bool) -> pd.DataFrame:
+    from analytics.bench.unranked import unranked_offers
+
+    return unranked_offers(Store(db_path), include_spec_peaks=include_spec_peaks)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
 def cached_throughput_table(db_path: str) -> pd.DataFrame:
     from analytics.bench.value import throughput_table
 
@@ -235,24 +254,24 @@ def cached_throughput_table(db_path: str) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
-def cached_resolve_inputs(db_path: str, gpu: str, network: str):
+def cached_resolve_inputs(db_path: str, gpu: str, network: str, proxy_segment: str | None):
     from analytics.earnings_report import resolve_inputs
 
-    return resolve_inputs(Store(db_path), gpu, network)
+    return resolve_inputs(Store(db_path), gpu, network, proxy_segment=proxy_segment)
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False, max_entries=64)
-def cached_earnings_report(db_path: str, gpu: str, network: str, overrides: dict) -> dict:
+def cached_earnings_report(db_path: str, gpu: str, network: str, proxy_segment: str | None, overrides: dict) -> dict:
     from analytics.earnings_report import earnings_report
 
-    return earnings_report(Store(db_path), gpu, network, **overrides)
+    return earnings_report(Store(db_path), gpu, network, proxy_segment=proxy_segment, **overrides)
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
-def cached_claim_cases(db_path: str, network: str) -> pd.DataFrame:
+def cached_claim_cases(db_path: str, network: str, proxy_segment: str | None) -> pd.DataFrame:
     from analytics.earnings_report import claim_cases
 
-    return claim_cases(Store(db_path), network)
+    return claim_cases(Store(db_path), network, proxy_segment)
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)

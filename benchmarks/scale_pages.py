@@ -79,7 +79,7 @@ def _select_dataset(dataset_id: str) -> Callable:
 
 def _select_timeframe(timeframe: str) -> Callable:
     def setter(at) -> None:
-        box = next(b for b in at.selectbox if b.label == "Timeframe")
+        box = next(b for b in at.radio if b.label == "Timeframe")
         box.set_value(timeframe)
 
     return setter

@@ -26,8 +26,8 @@ def _store_minutes(store, n):
 
 def test_a_long_series_is_merged_into_wider_candles(empty_store):
     minutes = _store_minutes(empty_store, 5_000)
-    chart = chart_candles(empty_store, "x", "AUSDT", "1m", max_candles=2_000)
-    assert chart.aggregated and chart.stored == 5_000 and chart.width == "5m"
+    chart = chart_candles(empty_store, "x", "AUSDT", "1m", max_candles=2_000, warmup=0)
+    assert chart.aggregated and chart.stored == chart.in_window == 5_000 and chart.width == "5m"
     expected = (
         minutes.set_index("ts")
         .resample("5min")
@@ -43,8 +43,16 @@ def test_a_long_series_is_merged_into_wider_candles(empty_store):
 def test_a_short_series_comes_back_as_stored(empty_store):
     minutes = _store_minutes(empty_store, 300)
     chart = chart_candles(empty_store, "x", "AUSDT", "1m")
-    assert not chart.aggregated and chart.width == "1m"
+    assert not chart.aggregated and chart.width == "1m" and chart.in_window == 300
     np.testing.assert_allclose(chart.candles["close"], minutes["close"])
+
+
+def test_a_window_comes_with_a_warm_up_for_the_moving_averages(empty_store):
+    _store_minutes(empty_store, 5_000)  # 2025-01-01 00:00 .. 03:19 (minutes)
+    chart = chart_candles(empty_store, "x", "AUSDT", "1m", window="1M", max_candles=2_000, warmup=200)
+    assert chart.in_window == 5_000  # the whole series lies inside one month
+    chart = chart_candles(empty_store, "x", "AUSDT", "1m", max_candles=10_000, warmup=200)
+    assert not chart.aggregated and len(chart.candles) == 5_000
 
 
 def test_width_is_the_narrowest_that_fits_and_never_below_the_series_own():
@@ -74,10 +82,10 @@ def test_token_markets_sends_the_merged_candles_to_the_browser(snapshot_store, m
     monkeypatch.setenv("DEPIN_DB", str(snapshot_store.path))
     at = AppTest.from_file(str(REPO / "app" / "streamlit_app.py"), default_timeout=60).run()
     at.switch_page("views/token_markets.py").run()
-    next(b for b in at.selectbox if b.label == "Timeframe").set_value("1m").run()
+    next(r for r in at.radio if r.label == "Timeframe").set_value("1m").run()
     assert not at.exception
     trace = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]
     x = trace["x"]
     points = len(np.frombuffer(base64.b64decode(x["bdata"]), dtype=x["dtype"])) if isinstance(x, dict) else len(x)
     assert points <= 2_000
-    assert any("merged into" in c.value and "6,000 stored 1m candles" in c.value for c in at.caption)
+    assert any("merged into" in c.value and "6,000 stored minute candles" in c.value for c in at.caption)

@@ -20,8 +20,8 @@ def test_a_saved_assessment_and_an_added_project_show_at_once(snapshot_store, mo
     next(b for b in at.button if b.label == "Save as a new version").click().run()
     at.run()  # the next rerun reads the history again
     assert not at.exception
-    saved = [df.value for df in at.dataframe if "author" in getattr(df.value, "columns", [])]
-    assert saved and saved[0]["author"].tolist() == ["dana"]
+    saved = [df.value for df in at.dataframe if "Author" in getattr(df.value, "columns", [])]
+    assert saved and saved[0]["Author"].tolist() == ["dana"]
 
     next(t for t in at.text_input if t.label == "Name").input("Golem Network")
     next(b for b in at.button if b.label == "Add").click().run()

@@ -140,6 +140,8 @@ def cost_per_work(store: Store, *, include_spec_peaks: bool = True) -> tuple[pd.
     ranking["usd_per_pflop_hour_bf16"] = ranking["price_per_gpu_hour_usd"] / (ranking["bf16_tflops"] / 1000)
     ranking["copy_gbps"] = figure(memory, "value").astype(float)
     ranking["usd_per_tb_moved"] = ranking["price_per_gpu_hour_usd"] / (ranking["copy_gbps"] * 3.6)
+    # a TB costs hundredths of a cent: per petabyte the figures read as dollars and cents
+    ranking["usd_per_pb_moved"] = 1000 * ranking["usd_per_tb_moved"]
     ranking["throughput_origin"] = figure(compute, "origin")
     ranking["throughput_source"] = figure(compute, "source")
     ranking = ranking.sort_values("usd_per_pflop_hour_bf16", ignore_index=True)

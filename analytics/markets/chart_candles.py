@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from analytics.markets.candle_view import MOVING_AVERAGES, RANGES
 from analytics.store import Store
 
 MAX_CHART_CANDLES = 2_000
@@ -21,17 +22,25 @@ _WIDTHS: tuple[tuple[str, int], ...] = (
     ("4w", 2419200),
 )  # fmt: skip
 _TIMEFRAME_SECONDS = dict(_WIDTHS)
+# How a width reads in a sentence ("one candle per 6 hours").
+WIDTH_WORDS = {
+    "1m": "minute", "5m": "5 minutes", "15m": "15 minutes", "30m": "30 minutes", "1h": "hour", "2h": "2 hours",
+    "4h": "4 hours", "6h": "6 hours", "12h": "12 hours", "1d": "day", "2d": "2 days", "1w": "week",
+    "2w": "2 weeks", "4w": "4 weeks",
+}  # fmt: skip
+_COLUMNS = ("ts", "open", "high", "low", "close", "volume")
 
 
 @dataclass(frozen=True)
 class ChartCandles:
-    candles: pd.DataFrame  # ts, open, high, low, close, volume
+    candles: pd.DataFrame  # ts, open, high, low, close, volume: the window plus a warm-up for moving averages
     stored: int  # candles stored for the series
-    width: str  # the width of each row in `candles`: the series' own timeframe unless aggregated
+    in_window: int  # stored candles inside the window
+    width: str  # the width of each row in `candles`: the series' own timeframe unless merged
 
     @property
     def aggregated(self) -> bool:
-        return len(self.candles) < self.stored
+        return self.in_window > 0 and len(self.candles) < self.in_window
 
 
 def candle_width(timeframe: str, first, last, max_candles: int = MAX_CHART_CANDLES) -> tuple[str, int]:
@@ -45,9 +54,17 @@ def candle_width(timeframe: str, first, last, max_candles: int = MAX_CHART_CANDL
 
 
 def chart_candles(
-    store: Store, exchange: str, symbol: str, timeframe: str, max_candles: int = MAX_CHART_CANDLES
+    store: Store,
+    exchange: str,
+    symbol: str,
+    timeframe: str,
+    window: str = "All",
+    max_candles: int = MAX_CHART_CANDLES,
+    warmup: int = max(MOVING_AVERAGES),
 ) -> ChartCandles:
-    """The series' candles, merged into wider ones in DuckDB when there are more than `max_candles`."""
+    """The series' candles in `window` (a RANGES label, counted back from the latest candle), merged into wider
+    ones in DuckDB when the window holds more than `max_candles`, plus `warmup` candles of the same width
+    before it so moving averages start at the window's first candle."""
     where = "WHERE exchange = ? AND symbol = ? AND timeframe = ?"
     params = [exchange, symbol, timeframe]
     with store.reader() as conn:
@@ -55,21 +72,31 @@ def chart_candles(
             f"SELECT count(*), min(ts), max(ts) FROM ohlcv_candles {where}",  # noqa: S608 constant text
             params,
         ).fetchall()[0]
-        if stored <= max_candles:
+        if not stored:
+            return ChartCandles(pd.DataFrame(columns=_COLUMNS), 0, 0, timeframe)
+        offset = RANGES[window]
+        start = pd.Timestamp(first) if offset is None else max(pd.Timestamp(first), pd.Timestamp(last) - offset)
+        in_window = conn.execute(
+            f"SELECT count(*) FROM ohlcv_candles {where} AND ts >= ?",  # noqa: S608 constant text
+            [*params, start.to_pydatetime()],
+        ).fetchall()[0][0]
+        if in_window <= max_candles:
+            since = start - pd.Timedelta(seconds=warmup * _TIMEFRAME_SECONDS.get(timeframe, 60))
             frame = conn.execute(
-                f"SELECT ts, open, high, low, close, volume FROM ohlcv_candles {where} ORDER BY ts",  # noqa: S608
-                params,
+                f"SELECT {', '.join(_COLUMNS)} FROM ohlcv_candles {where} AND ts >= ? ORDER BY ts",  # noqa: S608
+                [*params, since.to_pydatetime()],
             ).df()
-            return ChartCandles(frame, int(stored), timeframe)
-        label, seconds = candle_width(timeframe, first, last, max_candles)
+            return ChartCandles(frame, int(stored), int(in_window), timeframe)
+        label, seconds = candle_width(timeframe, start, last, max_candles)
+        since = start - pd.Timedelta(seconds=warmup * seconds)
         frame = conn.execute(
             f"""
             SELECT time_bucket(to_seconds(?), ts) AS ts,
                    arg_min(open, ts) AS open, max(high) AS high, min(low) AS low,
                    arg_max(close, ts) AS close, sum(volume) AS volume
-            FROM ohlcv_candles {where}
+            FROM ohlcv_candles {where} AND ts >= ?
             GROUP BY 1 ORDER BY 1
             """,  # noqa: S608 constant text
-            [seconds, *params],
+            [seconds, *params, since.to_pydatetime()],
         ).df()
-    return ChartCandles(frame, int(stored), label)
+    return ChartCandles(frame, int(stored), int(in_window), label)
