@@ -21,6 +21,7 @@ import pandas as pd
 from analytics import queries
 from analytics.snapshot import SNAPSHOT_CAPTURED_ON, load_snapshot
 from analytics.store import Store
+from analytics.store.migrations import MIGRATIONS
 from analytics.store.writes import upsert
 
 OFFERS_DATASET = "synthetic:scale_offers"
@@ -61,7 +62,11 @@ class ScalePlan:
         return HISTORY_END - timedelta(hours=max(self.refreshes - 1, 0))
 
     def fingerprint(self) -> str:
-        return f"observations={self.observations} candles={self.candles} seed={self.seed}"
+        """What the file holds; the schema version too, so a database built by older code is not reused."""
+        return (
+            f"observations={self.observations} candles={self.candles} seed={self.seed} "
+            f"schema={MIGRATIONS[-1].version}"
+        )
 
 
 def offer_templates(store: Store, plan: ScalePlan) -> pd.DataFrame:

@@ -44,6 +44,13 @@ def _clear_caches() -> None:
     st.cache_data.clear()
 
 
+def pages() -> list[str]:
+    """The pages the navigation lists (app/streamlit_app.py PAGES), by file stem."""
+    import re
+
+    return re.findall(r'st\.Page\("views/(\w+)\.py"', ENTRY.read_text())
+
+
 def page_states(db: Path, states: str) -> list[tuple[str, str, Callable | None]]:
     """(label, page file, widget setter) for the default state of every page, then every dataset on Data &
     sources and every timeframe of the default series on Token markets (states='some': the largest only)."""
@@ -51,12 +58,12 @@ def page_states(db: Path, states: str) -> list[tuple[str, str, Callable | None]]
     from analytics.store import Store
 
     store = Store(db)
-    pages = sorted(p.name for p in (REPO / "app" / "views").glob("*.py") if p.name != "__init__.py")
-    out: list[tuple[str, str, Callable | None]] = [(f"{p[:-3]}", f"views/{p}", None) for p in pages]
+    out: list[tuple[str, str, Callable | None]] = [(page, f"views/{page}.py", None) for page in pages()]
     datasets = queries.datasets(store).sort_values("stored_rows", ascending=False)
     ids = datasets["dataset_id"].tolist()
-    if states == "some":
-        ids = datasets.drop_duplicates("kind")["dataset_id"].tolist()
+    if states == "some":  # the largest of each kind, and every synthetic one
+        some = set(datasets.drop_duplicates("kind")["dataset_id"]) | {i for i in ids if i.startswith("synthetic:")}
+        ids = [i for i in ids if i in some]
     for dataset_id in ids:
         out.append((f"data_sources [{dataset_id}]", "views/data_sources.py", _select_dataset(dataset_id)))
     series = queries.candle_series(store)
