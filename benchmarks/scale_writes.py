@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 import numpy as np
 
+from analytics.refresh import Batch, SourceOutcome, _write_source  # imported here: never inside a timing
 from analytics.store import Store
 from analytics.store.shared_reader import write_intent
 from benchmarks.scale_data import (
@@ -56,8 +57,6 @@ def ingest_frame(db: Path, rows: int, batch_index: int):
 
 def project_write(db: Path, frame, run_id: str) -> float:
     """The refresh's own write of one source batch (flags, upsert, provenance, status); seconds."""
-    from analytics.refresh import Batch, SourceOutcome, _write_source
-
     store = Store(db, lock_timeout_s=120).for_writing_process()
     dataset = {
         "dataset_id": OFFERS_DATASET,

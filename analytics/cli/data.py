@@ -90,14 +90,19 @@ def _port_free(port: int, address: str) -> bool:
 def dashboard(obj: _Context, port: int, address: str) -> None:
     """Start the Streamlit dashboard (headless) on the database, loading the snapshot if it is empty."""
     from analytics.paths import app_entry_script
-    from analytics.snapshot import load_snapshot
+    from analytics.store.migrations import MIGRATIONS
 
     store = obj.store
-    if not store.path.exists() or store.schema_version() == 0 or _is_empty(store):
+    version = store.schema_version() if store.path.exists() else 0
+    if version == 0 or _is_empty(store):
+        from analytics.snapshot import load_snapshot  # pandas and the loaders only when there is work
+
         click.echo(f"loading the bundled snapshot into {store.path} ...")
         load_snapshot(store)
-    else:
+    elif version < MIGRATIONS[-1].version:  # a current schema needs no write (and no lock) to start
         store.migrate()
+    elif version > MIGRATIONS[-1].version:
+        store.check_readable()  # says the database is newer than this DePIN Lens
     if not _port_free(port, address):
         _fail(f"port {port} is already in use on {address}; choose another with --port")
     url = f"http://{'localhost' if address in ('0.0.0.0', '') else address}:{port}"

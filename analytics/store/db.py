@@ -15,14 +15,16 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
 
 from analytics.store import shared_reader
 from analytics.store.migrations import MIGRATIONS, Migration
 from analytics.store.turnstile import TurnstileTimeout, turnstile
+
+if TYPE_CHECKING:  # DuckDB imports pandas itself when a frame is asked for; `depin dashboard` starts sooner
+    import pandas as pd
 
 
 class StoreError(RuntimeError):
