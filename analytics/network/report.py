@@ -60,6 +60,8 @@ def network_report(store: Store, network: str, today: date | None = None) -> dic
         if not s.empty:
             series[name] = _records(s, ["date", "value", "unit", "source", "flags"])
     missing: list[str] = []
+    if rows.empty:  # a database upgraded in place has the table but not yet the bundled rows
+        missing.append("no network metrics in this database: run `depin init` to load the bundled files")
 
     demand_metric = metrics.DEMAND_METRIC.get(network)
     revenue = metrics.series(rows, demand_metric) if demand_metric else pd.DataFrame()
