@@ -143,6 +143,11 @@ def test_tokenomics_pages_for_every_network(app):
     assert "Maximum supply" in shown
 
 
+def section_chart(at, title_part: str) -> dict:
+    figures = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    return next(f for f in figures if title_part in f["layout"].get("title", {}).get("text", ""))
+
+
 def test_tokenomics_demand_vs_emissions_section_matches_the_network_report(app, snapshot_store):
     from analytics.network.report import network_report, strict_json
 
@@ -162,12 +167,14 @@ def test_tokenomics_demand_vs_emissions_section_matches_the_network_report(app, 
     assert shown["Annualised revenue"] == f"${report['annualised_revenue']['usd']:,.0f}"
     assert shown["Issuance coverage"] == "not shown"
     assert any("emission side: no emissions source" in i.value for i in at.info)
-    figure = json.loads(at.get("plotly_chart")[-1].proto.spec)
+    figure = section_chart(at, "demand vs token incentives")
     assert len(plotly_array(figure["data"][0]["y"])) == 166  # every day of revenue, partial day included
+    assert len(plotly_array(section_chart(at, "compute hours per week")["data"][0]["y"])) == 16
     next(r for r in at.radio if r.label == "Network").set_value("akash").run()
     assert not at.exception
-    figure = json.loads(at.get("plotly_chart")[-1].proto.spec)
+    figure = section_chart(at, "demand vs token incentives")
     names = [trace["name"] for trace in figure["data"]]
+    assert len(plotly_array(section_chart(at, "active providers")["data"][0]["y"])) == 667
     assert names == ["Spend by users (USD per day)", "Token incentives, 1kx (USD per day, monthly)"]
     assert any("no month has both sides" in i.value for i in at.info)
     text = " ".join(str(m.value) for m in at.metric)

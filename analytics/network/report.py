@@ -80,6 +80,7 @@ def network_report(store: Store, network: str, today: date | None = None) -> dic
         missing.append(f"schedule emissions: {schedule_reason}")
 
     if not monthly_emissions.empty:  # a per-day rate puts monthly emissions on the daily revenue's axis
+        monthly_emissions["month_end"] = [emissions.month_end(m) for m in monthly_emissions["month"]]
         monthly_emissions["usd_per_day"] = [
             None if pd.isna(usd) else usd / ((emissions.next_month(m) - m).days)
             for m, usd in zip(monthly_emissions["month"], monthly_emissions["usd"], strict=True)
@@ -123,7 +124,7 @@ def network_report(store: Store, network: str, today: date | None = None) -> dic
         "demand_metric": demand_metric if not revenue.empty else None,
         "series": series,
         "utilisation": _records(util, ["date", "value", "source", "basis"]),
-        "emissions": _records(monthly_emissions, [*emissions.COLUMNS, "usd_per_day"]),
+        "emissions": _records(monthly_emissions, [*emissions.COLUMNS, "month_end", "usd_per_day"]),
         "emission_disagreements": _records(emissions.disagreements(monthly_emissions), ["month", "tokens_1kx",
                                            "tokens_schedule", "usd_1kx", "usd_schedule", "difference"]),
         "coverage_monthly": _records(monthly, list(monthly.columns)) if not monthly.empty else [],

@@ -19,6 +19,13 @@ METRIC_LABELS = {
     "daily_spend_usd": "Spend by users (USD per day)",
 }
 
+ACTIVITY = (  # the supply/usage series shown under the demand chart, first one present
+    ("active_providers", "Active providers"),
+    ("compute_hours", "Compute hours per week"),
+    ("workers_paid", "Workers paid (1kx, approximate)"),
+    ("nodes_rewarded", "Nodes rewarded (1kx)"),
+)
+
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def cached_network_report(db_path: str, network: str) -> dict:
@@ -85,20 +92,38 @@ def render_network_section(db_path: str, default_network: str | None = None) -> 
         )
     for source, color in (("1kx", "#d1495b"), ("schedule", "#7b61ff")):
         rows = [e for e in report["emissions"] if e["source"] == source and e["usd_per_day"] is not None]
-        if rows:
+        if rows:  # a step per month, drawn to the last month's end
             fig.add_trace(
                 go.Scatter(
-                    x=[e["month"] for e in rows],
-                    y=[e["usd_per_day"] for e in rows],
+                    x=[e["month"] for e in rows] + [rows[-1]["month_end"]],
+                    y=[e["usd_per_day"] for e in rows] + [rows[-1]["usd_per_day"]],
                     name=f"Token incentives, {source} (USD per day, monthly)",
                     line={"shape": "hv", "color": color, "dash": "dot" if source == "schedule" else "solid"},
                 )
             )
     if fig.data:
         fig.update_layout(
-            title=f"{report['name']}: demand vs token incentives, USD per day", height=400, yaxis_title="USD per day"
+            title=f"{report['name']}: demand vs token incentives, USD per day",
+            height=420,
+            yaxis_title="USD per day",
+            showlegend=True,
+            legend={"orientation": "h", "y": -0.15},
         )
         st.plotly_chart(fig, width="stretch")
+    growth = report["demand_growth_30d"]
+    if growth:
+        st.caption(
+            f"Demand growth: mean {_usd(growth['mean_daily_usd'])} a day in the 30 days to {growth['end']} vs "
+            f"{_usd(growth['previous_mean_daily_usd'])} in the 30 before ({growth['growth']:+.1%})."
+        )
+    activity = next(((key, label) for key, label in ACTIVITY if key in report["series"]), None)
+    if activity:
+        points = report["series"][activity[0]]
+        supply = go.Figure(
+            go.Scatter(x=[p["date"] for p in points], y=[p["value"] for p in points], line={"color": "#3b75af"})
+        )
+        supply.update_layout(title=f"{report['name']}: {activity[1].lower()}", height=300, yaxis_title=activity[1])
+        st.plotly_chart(supply, width="stretch")
 
     for line in report["missing"]:
         st.info(f"Not shown - {line}", icon=":material/info:")
