@@ -104,7 +104,8 @@ def network_report(store: Store, network: str, today: date | None = None) -> dic
     if snap is not None and annual is not None:
         ratio = coverage.fdv_to_revenue(snap.get("fdv_usd"), annual["usd"])
         if ratio is not None:
-            fdv = {"ratio": ratio, "fdv_usd": float(snap["fdv_usd"]), "snapshot_date": str(snap["snapshot_date"])}
+            day = pd.Timestamp(snap["snapshot_date"]).date()
+            fdv = {"ratio": ratio, "fdv_usd": float(snap["fdv_usd"]), "snapshot_date": day.isoformat()}
     if annual is not None and fdv is None:
         missing.append("FDV / annualised revenue: no CoinGecko snapshot with an FDV (depin refresh --only coingecko)")
     util = metrics.utilisation(rows)
