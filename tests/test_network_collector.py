@@ -214,3 +214,16 @@ def test_a_live_spend_history_gives_coverage_for_months_with_emissions(apis, sna
     assert september["emissions_usd"] == pytest.approx(2_258_031 * 2.58)
     assert september["coverage"] == pytest.approx(300_000 / (2_258_031 * 2.58))
     assert september["revenue_source"] == "akash_network" and september["emission_source"] == "1kx"
+
+
+def test_due_diligence_uses_measured_uptime_and_says_why_coverage_is_missing(apis, snapshot_store):
+    from analytics import dd
+
+    run_refresh(snapshot_store, settings_for(apis, snapshot_store), only="akash_network")
+    evidence = dd.assess(snapshot_store, "akash")["evidence"]
+    uptime = evidence["provider_uptime"]
+    assert uptime["value"] == pytest.approx((0.98 + 0.991) / 2)
+    assert uptime["suggested_score"] == 0.5  # between the 95 % (partial) and 99 % (good) thresholds
+    coverage = evidence["issuance_coverage"]
+    assert coverage["value"] is None and "emission" in coverage["source"]
+    assert evidence["network_demand"]["as_of"] == "2026-11-24"

@@ -108,7 +108,7 @@ def gather_evidence(store: Store, project: Project, today: date | None = None) -
         _suggest(dilution, q["dilution"].good, q["dilution"].partial, False),
         dilution_note,
     )
-    evidence.update(_network_economics(store, project, today, q["emissions_vs_demand"]))
+    evidence.update(_network_economics(store, project, today, q))
 
     risk = next((r for r in token_report(store) if r["token"] == project.token), None) if project.token else None
     vol = risk["volatility_90d"] if risk else None
@@ -194,7 +194,7 @@ def _providers(mine: pd.DataFrame, sources: str, as_of) -> Evidence:
     )
 
 
-def _network_economics(store: Store, project: Project, today: date, question) -> dict[str, Evidence]:
+def _network_economics(store: Store, project: Project, today: date, q) -> dict[str, Evidence]:
     """Issuance coverage (and, where measured, demand and uptime) from analytics.network, with dates;
     evidence over a year old says so in its note."""
     from analytics.network.evidence import network_evidence
@@ -204,9 +204,10 @@ def _network_economics(store: Store, project: Project, today: date, question) ->
     for key in ("issuance_coverage", "network_demand", "provider_uptime"):
         item = items.get(key)
         if item is None and key != "issuance_coverage":
-            continue  # only coverage is a checklist question; the others are shown when measured
+            continue  # coverage is always listed (a missing one says why); demand and uptime when measured
         item = item or {"value": None, "display": "unknown", "source": "no network metrics", "date": None}
-        score = _suggest(item["value"], question.good, question.partial, True) if key == "issuance_coverage" else None
+        question = {"issuance_coverage": "emissions_vs_demand", "provider_uptime": "uptime_latency_evidence"}.get(key)
+        score = _suggest(item["value"], q[question].good, q[question].partial, True) if question else None
         note = "stale: over a year old" if item.get("stale") else ""
         if key == "issuance_coverage":
             note = "; ".join(n for n in (note, "revenue paid by users / value emitted, same period") if n)
