@@ -227,3 +227,19 @@ def test_due_diligence_uses_measured_uptime_and_says_why_coverage_is_missing(api
     coverage = evidence["issuance_coverage"]
     assert coverage["value"] is None and "emission" in coverage["source"]
     assert evidence["network_demand"]["as_of"] == "2026-11-24"
+
+
+def test_cost_comparison_prices_akash_jobs_with_measured_uptime(apis, snapshot_store, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import REPO
+
+    run_refresh(snapshot_store, settings_for(apis, snapshot_store), only="akash,akash_network")
+    monkeypatch.setenv("DEPIN_DB", str(snapshot_store.path))
+    at = AppTest.from_file(str(REPO / "app" / "streamlit_app.py"), default_timeout=60).run()
+    at.switch_page("views/cost_comparison.py").run()
+    assert not at.exception
+    assert any(c.value.startswith("Akash offers: interruption rate 0.0147 per hour from measured") for c in at.caption)
+    costs = next(d.value for d in at.dataframe if "rate_source" in d.value.columns)
+    akash = costs[costs["provider"] == "akash"]
+    assert not akash.empty and akash["rate_source"].str.startswith("measured: median 30d uptime").all()

@@ -32,6 +32,14 @@ def cached_network_report(db_path: str, network: str) -> dict:
     return strict_json(network_report(Store(db_path), network))
 
 
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def cached_measured_rates(db_path: str) -> dict[str, tuple[float, str]]:
+    """Interruption rates from measured provider uptime, for the job-cost calculator (empty: none measured)."""
+    from analytics.network.reliability import measured_interruption_rates
+
+    return measured_interruption_rates(Store(db_path))
+
+
 def _usd(value: float | None) -> str:
     return "n/a" if value is None else f"${value:,.0f}"
 

@@ -22,6 +22,7 @@ from app.data import (
     for_display,
     usd,
 )
+from app.views._network_section import cached_measured_rates
 
 store = ensure_database()
 db = str(store.path)
@@ -166,7 +167,10 @@ except JobInputError as exc:
     st.error(f"Cannot price this job: {exc}")
     st.stop()
 
-costs = job_costs(shown, job, assumptions)
+measured_rates = cached_measured_rates(db)
+costs = job_costs(shown, job, assumptions, measured_rates=measured_rates)
+for provider, (rate, source) in measured_rates.items():
+    st.caption(f"{provider.capitalize()} offers: interruption rate {rate:.4f} per hour from {source}, not assumed.")
 costs["via"] = costs["via"].fillna("direct")
 summary = market_model_job_summary(costs)
 st.dataframe(
