@@ -243,3 +243,22 @@ def test_cost_comparison_prices_akash_jobs_with_measured_uptime(apis, snapshot_s
     costs = next(d.value for d in at.dataframe if "rate_source" in d.value.columns)
     akash = costs[costs["provider"] == "akash"]
     assert not akash.empty and akash["rate_source"].str.startswith("measured: median 30d uptime").all()
+
+
+def test_a_bad_date_is_quarantined_not_guessed():
+    raw = {
+        "graphs": {name: {"snapshots": []} for name in GRAPHS},
+        "dashboard": load("dashboard-data.json"),
+        "gpu_breakdown": [{**load("gpu-breakdown.json")[0], "date": "last tuesday"}, load("gpu-breakdown.json")[1]],
+        "bme": load("bme/dashboard-data.json"),
+        "providers": [],
+    }
+    points = [{"date": "2026-13-45", "value": 10}, {"date": "2026-11-20", "value": 9}]
+    raw["graphs"]["activeGPU"] = {"snapshots": points}
+    result = AkashNetworkCollector(Settings(_env_file=None)).parse(raw, datetime(2026, 11, 24, 12, 0))
+    reasons = sorted(reason for _, reason in result.rejected)
+    assert reasons == [
+        "gpu-breakdown: akash_network: not a date: 'last tuesday'",
+        "graph-data/activeGPU: akash_network: not a date: '2026-13-45'",
+    ]
+    assert any(r.metric == "active_gpus" and r.date == date(2026, 11, 20) for r in result.rows)
