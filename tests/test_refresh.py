@@ -51,7 +51,11 @@ def test_refresh_stores_every_source_and_quarantines_bad_records(apis, snapshot_
         )
     )
     assert per_source["akash"] == 3 and per_source["ionet"] == 4 and per_source["lambda"] == 4
-    quarantined = dict(snapshot_store.query_rows("SELECT source, count(*) FROM quarantined_records GROUP BY 1"))
+    quarantined = dict(
+        snapshot_store.query_rows(
+            "SELECT source, count(*) FROM quarantined_records WHERE run_id = ? GROUP BY 1", [report.run_id]
+        )
+    )
     assert quarantined == {"akash": 1, "ionet": 1, "vastai": 2, "runpod": 1, "coingecko": 2, "akash_network": 4}
     raw = snapshot_store.query_rows("SELECT raw_record FROM quarantined_records WHERE source = 'ionet'")[0][0]
     assert json.loads(raw)["id"] == "1L40S__US"

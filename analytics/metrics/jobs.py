@@ -207,12 +207,16 @@ def hundred_hour_example(
 ) -> pd.DataFrame:
     """The overview's 100-hour, one-GPU run priced from the data, list and reliability-adjusted.
 
-    Uses each offer's price per GPU-hour (one GPU rented for `hours`), medians need no minimum here because
-    both sides have many offers in practice; the offer counts are reported next to every figure.
+    Uses the offers that rent exactly one GPU (as the job calculator does for a one-GPU job; all offers when
+    there are none), each for `hours`; the offer counts are reported next to every figure.
     """
     JobSpec(gpus=1, hours=hours, checkpoint_h=checkpoint_h, restart_h=restart_h)  # validates the inputs
     assumptions = assumptions if assumptions is not None else assumptions_frame()
     subset = offers[(offers["gpu_family"] == family) & offers["market_model"].isin(list(OVERVIEW_CLAIMS))]
+    # The job calculator's rule for a one-GPU job: only offers that fit it without idle GPUs, where any exist,
+    # so that the calculator at 1 GPU x 100 h and this check give one answer from the same offers.
+    single = subset[subset["gpu_count"] == 1]
+    subset = single if not single.empty else subset
     rows = []
     for model, group in subset.groupby("market_model"):
         rates = [interruption_rate(offer, assumptions)[0] for _, offer in group.iterrows()]

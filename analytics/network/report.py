@@ -4,8 +4,10 @@ reason wherever one side is missing."""
 
 from __future__ import annotations
 
+import copy
 import math
 from datetime import date, datetime
+from pathlib import Path
 
 import pandas as pd
 
@@ -48,10 +50,32 @@ def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
     return [] if frame.empty else frame[columns].to_dict("records")
 
 
+_MEMO: dict[tuple, dict] = {}
+
+
+def _database_version(store: Store) -> tuple:
+    """Changes whenever the database file or its write-ahead log is written."""
+    stamps = []
+    for path in (Path(store.path), Path(f"{store.path}.wal")):
+        stamps.append(path.stat().st_mtime_ns if path.exists() else None)
+        stamps.append(path.stat().st_size if path.exists() else None)
+    return tuple(stamps)
+
+
 def network_report(store: Store, network: str, today: date | None = None) -> dict:
+    """The report, memoised per database state: due diligence asks for it on every page run."""
     if network not in NETWORKS:
         raise UnknownNetworkError(f"unknown network {network!r}; known: {', '.join(NETWORKS)}")
     today = today or datetime.now().date()
+    key = (str(store.path), _database_version(store), network, today)
+    if key not in _MEMO:
+        if len(_MEMO) > 32:
+            _MEMO.clear()
+        _MEMO[key] = _build_report(store, network, today)
+    return copy.deepcopy(_MEMO[key])
+
+
+def _build_report(store: Store, network: str, today: date) -> dict:
     token = metrics.TOKEN[network]
     rows = metrics.network_metrics(store, network)
     series = {}
@@ -109,6 +133,13 @@ def network_report(store: Store, network: str, today: date | None = None) -> dic
     if annual is not None and fdv is None:
         missing.append("FDV / annualised revenue: no CoinGecko snapshot with an FDV (depin refresh --only coingecko)")
     util = metrics.utilisation(rows)
+    uptime = None
+    if not rows.empty:
+        per_provider = rows[(rows["metric"] == "uptime_30d") & (rows["dimension"] != "")]
+        per_provider = per_provider.sort_values("date").drop_duplicates("dimension", keep="last")
+        if not per_provider.empty:
+            uptime = {"median": float(per_provider["value"].median()), "providers": len(per_provider),
+                      "date": per_provider["date"].max()}  # fmt: skip
     datasets = []
     if not rows.empty:
         ds = rows.drop_duplicates("dataset_id")
@@ -125,6 +156,7 @@ def network_report(store: Store, network: str, today: date | None = None) -> dic
         "demand_metric": demand_metric if not revenue.empty else None,
         "series": series,
         "utilisation": _records(util, ["date", "value", "source", "basis"]),
+        "provider_uptime_30d": uptime,
         "emissions": _records(monthly_emissions, [*emissions.COLUMNS, "month_end", "usd_per_day"]),
         "emission_disagreements": _records(emissions.disagreements(monthly_emissions), ["month", "tokens_1kx",
                                            "tokens_schedule", "usd_1kx", "usd_schedule", "difference"]),
