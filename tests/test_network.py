@@ -176,3 +176,20 @@ def test_fdv_over_annualised_revenue_and_schedule_on_a_coingecko_supply(snapshot
     low, high = 2.5e8 * (1.04 ** (31 / 365) - 1), 2.5e8 * (1.08 ** (31 / 365) - 1)
     assert march["tokens"] == pytest.approx((low + high) / 2)
     assert any("on today's supply of 250,000,000" in f for f in march["flags"])
+
+
+def test_the_report_memo_follows_writes_to_the_database(snapshot_store):
+    from datetime import datetime
+
+    from analytics.store.writes import upsert
+
+    before = network_report(snapshot_store, "aethir", date(2026, 11, 30))
+    before["series"].clear()  # the caller gets a copy: mutating it changes nothing stored
+    assert network_report(snapshot_store, "aethir", date(2026, 11, 30))["series"]
+    row = {"network": "aethir", "metric": "revenue_usd", "dimension": "", "date": date(2025, 1, 7), "period": "day",
+           "value": 1000.0, "unit": "USD", "source": "test", "dataset_id": None,
+           "observed_at": datetime(2025, 1, 8), "flags": []}  # fmt: skip
+    with snapshot_store.writer() as conn:
+        upsert(conn, "network_metrics", pd.DataFrame([row]))
+    after = network_report(snapshot_store, "aethir", date(2026, 11, 30))
+    assert after["series"]["revenue_usd"][-1]["value"] == 1000.0
