@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from analytics import queries
+from analytics.formatting import money
 from analytics.metrics.earnings import (
     EarningsInputError,
     assumptions,
@@ -205,8 +206,8 @@ def explain_claim(cases: pd.DataFrame) -> list[str]:
         line = (
             f"{r.gpu} on {r.network} at ${r.price_per_gpu_hour_usd:.2f}/GPU-hour ({r.price_source}) and "
             f"{r.utilization:.0%} utilization grosses ${r.gross_usd_per_day:.2f}/day; after fees and "
-            f"${r.power_cost_usd_per_day:.2f} of power it nets ${r.net_usd_per_day:.2f}/day, {r.net_vs_claim} the "
-            f"overview's $3-7 (${r.net_after_depreciation_usd_per_day:.2f}/day after depreciation)."
+            f"${r.power_cost_usd_per_day:.2f} of power it nets {money(r.net_usd_per_day)}/day, {r.net_vs_claim} the "
+            f"overview's $3-7 ({money(r.net_after_depreciation_usd_per_day)}/day after depreciation)."
         )
         band = [r.utilization_for_3_usd_net, r.utilization_for_7_usd_net]
         if all(u is not None and u == u for u in band):

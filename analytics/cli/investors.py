@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from analytics.cli.base import _Context, _fail, main
+from analytics.formatting import money
 
 
 @main.command()
@@ -118,9 +119,9 @@ def earnings(
         click.echo(f"  {name:<24} {item['value']!s:<16} {item['source']}")
     out = report["outputs"]
     click.echo(
-        f"gross ${out['gross_usd_per_day']:.2f}/day, power ${out['power_cost_usd_per_day']:.2f}/day, "
-        f"net ${out['net_usd_per_day']:.2f}/day (${out['net_usd_per_month']:.0f}/month), after depreciation "
-        f"${out['net_after_depreciation_usd_per_day']:.2f}/day"
+        f"gross {money(out['gross_usd_per_day'])}/day, power {money(out['power_cost_usd_per_day'])}/day, "
+        f"net {money(out['net_usd_per_day'])}/day ({money(out['net_usd_per_month'], 0)}/month), after "
+        f"depreciation {money(out['net_after_depreciation_usd_per_day'])}/day"
     )
     payback = out["payback_months"]
     click.echo(
@@ -132,8 +133,8 @@ def earnings(
         for row in report["monte_carlo"]["rows"]:
             click.echo(
                 f"  paid in {report['monte_carlo']['token']}, {row['horizon_days']:>3} days: P10 "
-                f"${row['p10_usd']:.0f}  P50 ${row['p50_usd']:.0f}  P90 ${row['p90_usd']:.0f} "
-                f"(paid in USD: ${row['if_paid_in_usd']:.0f})"
+                f"{money(row['p10_usd'], 0)}  P50 {money(row['p50_usd'], 0)}  P90 {money(row['p90_usd'], 0)} "
+                f"(paid in USD: {money(row['if_paid_in_usd'], 0)})"
             )
 
 
