@@ -15,6 +15,7 @@ from analytics.bench.hardware import detect_hardware
 from analytics.bench.runner import run_results, runs
 from analytics.bench.unranked import unranked_offers
 from analytics.bench.value import cost_per_work, reference_results, throughput_table
+from analytics.store import Store
 from app.charts import show_chart, style
 from app.data import ensure_database
 from app.format import count, flag, moment, money, number, percent, show_table, text
@@ -31,12 +32,21 @@ RESULT_COLUMNS = {
     "pct_of_peak": percent("Best as % of peak", why_missing="no spec-sheet peak for a CPU"),
 }
 
+
+@st.cache_data(ttl=60, show_spinner=False)
+def cached_cost_per_work(db_path: str, include_spec: bool, runs_stored: int):
+    """The ranking and the unranked offers; `runs_stored` makes a new benchmark run invalidate the cache."""
+    target = Store(db_path)
+    ranking, _ = cost_per_work(target, include_spec_peaks=include_spec)
+    return ranking, unranked_offers(target, include_spec_peaks=include_spec)
+
+
 store = ensure_database()
 db = str(store.path)
 st.title("GPU benchmark")
 include_spec = st.session_state.get("include_spec", False)  # the checkbox sits with the ranking below
-ranking, _ = cost_per_work(store, include_spec_peaks=include_spec)
-unranked = unranked_offers(store, include_spec_peaks=include_spec)
+history = runs(store) if store.path.exists() else pd.DataFrame()
+ranking, unranked = cached_cost_per_work(db, include_spec, len(history))
 if not ranking.empty:
     best = ranking.iloc[0]
     answer(
@@ -145,6 +155,7 @@ else:
         st.caption("Each bar is one measurement (precisions side by side, never stacked); units in the panel titles.")
 
 st.subheader("What a unit of work costs on each market")
+ranking, unranked = cached_cost_per_work(db, include_spec, len(history))  # a run just made may change it
 st.checkbox("Also rank GPUs we only have spec-sheet peaks for (nobody reaches those: optimistic)", key="include_spec")
 if ranking.empty:
     st.info("No offers for GPUs with throughput figures.")
