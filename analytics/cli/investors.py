@@ -8,7 +8,6 @@ from pathlib import Path
 import click
 
 from analytics.cli.base import _Context, _fail, main
-from analytics.formatting import money
 
 
 @main.command()
