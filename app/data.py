@@ -161,3 +161,39 @@ def cached_history_report(db_path: str, gpu: str, segment: str | None = None, pr
     from analytics.comparison.report import history_report
 
     return history_report(Store(db_path), gpu, segment=segment, provider=provider)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def cached_comparison(
+    db_path: str,
+    gpu: str,
+    pool_family: bool,
+    size_classes: tuple[str, ...] | None,
+    pricing_kinds: tuple[str, ...],
+    window_days: int | None,
+    datacenter_marketplace_side: str,
+) -> dict:
+    """The Cost comparison's figures for one definition, shared by every session (plain data, no connection)."""
+    from analytics.comparison.compare import Definition, segment_table, select, side_discount
+    from analytics.comparison.conflicts import distrusted_offers
+    from analytics.comparison.robustness import robustness_table
+    from analytics.comparison.segments import Lens
+
+    offers = cached_latest_offers(db_path)
+    distrusted = distrusted_offers(cached_source_conflicts(db_path))
+    definition = Definition(
+        gpu=gpu,
+        pool_family=pool_family,
+        size_classes=size_classes,
+        pricing_kinds=pricing_kinds,
+        window_days=window_days,
+        lens=Lens(datacenter_marketplace_side),
+    )
+    shown = select(offers, definition, distrusted)
+    return {
+        "definition": definition,
+        "shown": shown,
+        "segments": segment_table(shown) if len(shown) else None,
+        "discount": side_discount(shown, definition) if len(shown) else None,
+        "robustness": robustness_table(offers, definition, distrusted) if len(shown) else None,
+    }
