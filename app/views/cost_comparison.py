@@ -24,7 +24,7 @@ from app.data import (
 )
 
 store = ensure_database()
-db = str(store.path)
+db = store.locator  # identifies the store in cache keys
 offers = cached_latest_offers(db)
 
 st.title("Cost comparison")

@@ -16,10 +16,10 @@ from app.data import (
 )
 
 store = ensure_database()
-db = str(store.path)
+db = store.locator  # identifies the store in cache keys
 
 st.title("Data & sources")
-st.caption(f"Database: `{db}`. Every number in DePIN Lens comes from one of these datasets.")
+st.caption(f"Database: `{store.display_name}`. Every number in DePIN Lens comes from one of these datasets.")
 
 stale_banner(db)
 interval = get_settings().refresh_interval_hours

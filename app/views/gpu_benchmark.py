@@ -16,7 +16,7 @@ from analytics.bench.value import cost_per_work, reference_results, throughput_t
 from app.data import ensure_database
 
 store = ensure_database()
-db = str(store.path)
+db = store.locator  # identifies the store in cache keys
 st.title("GPU benchmark")
 
 hardware = detect_hardware()
@@ -39,7 +39,9 @@ limit_s = c2.number_input("Time limit (s)", min_value=10, max_value=3600, value=
 start = c3.button("Run benchmark", type="primary")
 
 if start:
-    command = [sys.executable, "-m", "analytics.bench.runner", "--jsonl", "--db", db] + (["--quick"] if quick else [])
+    # The runner inherits DEPIN_*; a file store is named explicitly, a lake by the settings (no password in argv).
+    target = ["--db", db] if store.single_host else ["--configured-store"]
+    command = [sys.executable, "-m", "analytics.bench.runner", "--jsonl", *target] + (["--quick"] if quick else [])
     results, stored, error = [], None, None
     with st.status("Benchmark running...", expanded=True) as status:
         table = st.empty()
@@ -73,7 +75,7 @@ if start:
         else:
             status.update(label=f"Benchmark finished and stored as {stored}", state="complete")
 
-history = runs(store) if store.path.exists() else pd.DataFrame()
+history = runs(store) if store.exists() else pd.DataFrame()
 st.subheader("Runs on this machine")
 if history.empty:
     st.caption("No run stored yet: press 'Run benchmark' (or `depin bench --quick`).")

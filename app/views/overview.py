@@ -8,7 +8,7 @@ from analytics.queries import FIRM_PRICING_KINDS
 from app.data import cached_latest_offers, cached_overview, ensure_database, pct, stale_banner, usd
 
 store = ensure_database()
-kpis = cached_overview(str(store.path))
+kpis = cached_overview(store.locator)
 
 st.title("DePIN Lens")
 st.caption("Is decentralized GPU compute really cheaper than the clouds, and are the tokens behind it sound?")
@@ -17,7 +17,7 @@ if kpis.freshness.bundled_only:
     st.info(kpis.freshness.message, icon=":material/inventory_2:")
 else:
     st.success(kpis.freshness.message, icon=":material/schedule:")
-stale_banner(str(store.path))
+stale_banner(store.locator)
 
 c1, c2, c3 = st.columns(3)
 c1.metric("GPU offers (latest price per offer)", f"{kpis.offers:,}")
@@ -43,7 +43,7 @@ st.caption(
     "(data/providers.csv). The discount is how far the decentralized median lies below the centralized one."
 )
 
-offers = cached_latest_offers(str(store.path), kpis.family)
+offers = cached_latest_offers(store.locator, kpis.family)
 firm = offers[offers["pricing_kind"].isin(FIRM_PRICING_KINDS)]
 if not firm.empty:
     fig = px.box(

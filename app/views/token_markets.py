@@ -9,7 +9,7 @@ from analytics.metrics.tokens import correlation_matrix, normalised_performance
 from app.data import cached_candle_series, cached_candles, cached_token_closes, cached_token_report, ensure_database
 
 store = ensure_database()
-db = str(store.path)
+db = store.locator  # identifies the store in cache keys
 series = cached_candle_series(db)
 
 st.title("Token markets")

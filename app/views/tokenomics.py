@@ -11,7 +11,7 @@ from analytics.markets.tokenomics import networks, schedule_dilution, supply_bas
 from app.data import cached_market_snapshots, ensure_database
 
 store = ensure_database()
-db = str(store.path)
+db = store.locator  # identifies the store in cache keys
 all_networks = networks()
 
 st.title("Tokenomics")
