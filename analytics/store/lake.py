@@ -311,6 +311,15 @@ def _end(conn: duckdb.DuckDBPyConnection) -> None:
     conn.close()
 
 
+def close_lake(store: LakeStore) -> None:
+    """Close this process's connection to one lake (its catalog database can then be copied or dropped)."""
+    with _GUARD:
+        instance = _INSTANCES.pop(store._key, None)
+        _THREAD_LOCKS.pop(store._key, None)
+    if instance is not None:
+        instance.close()
+
+
 def close_all() -> None:
     """Close every lake this process opened (tests that stop their PostgreSQL call this first)."""
     with _GUARD:
