@@ -77,6 +77,10 @@ class Settings(BaseSettings):
         1.0, gt=0, description="Expected refresh cadence; data older than twice this is flagged stale"
     )
 
+    cache_ttl_s: float = Field(
+        60.0, gt=0, description="How long the dashboard reuses a query result; a refresh shows within this time"
+    )
+
     akash_base_url: str = "https://console-api.akash.network"
     ionet_base_url: str = "https://api.io.solutions"
     vastai_base_url: str = "https://console.vast.ai"

@@ -14,7 +14,7 @@ from analytics.store import Store
 from analytics.store.factory import open_store, store_for
 from analytics.store.migrations import MIGRATIONS
 
-TTL_S = 60
+TTL_S = get_settings().cache_ttl_s  # DEPIN_CACHE_TTL_S, read once when the server starts
 
 
 def store() -> Store:
