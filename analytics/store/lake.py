@@ -147,7 +147,13 @@ class LakeStore(Store):
                 instance.execute(f"ATTACH {_quote(dsn)} AS {_LOCK_DB} (TYPE postgres)")
         except (duckdb.Error, OSError) as exc:
             instance.close()
-            raise StoreError(f"cannot open {self.display_name}: {redact(str(exc)).splitlines()[0]}") from exc
+            reason = redact(str(exc)).splitlines()[0]
+            if "extension" in reason.lower():
+                reason += (
+                    f" (DuckDB {duckdb.__version__}; the lake needs DuckDB 1.4.4 with its extensions: "
+                    "pip install 'depin-lens[lake]')"
+                )
+            raise StoreError(f"cannot open {self.display_name}: {reason}") from exc
         return instance
 
     def _postgres_dsn(self) -> str | None:
