@@ -9,10 +9,11 @@ the exception by design: it writes page by page so that an interrupted backfill 
 from __future__ import annotations
 
 import json
+import logging
 import time
 import uuid
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -23,16 +24,21 @@ import pandas as pd
 import requests
 
 from analytics.collectors import COLLECTORS, Collector, SkipSource, SourceError
+from analytics.collectors.policy import SourcePolicy, guard_session, installed
 from analytics.markets import coingecko
 from analytics.markets.candles import CandleCollector, make_exchange
 from analytics.markets.tokens import token_list
+from analytics.network.akash_console import AkashNetworkCollector, network_frame
 from analytics.offers import MAX_PLAUSIBLE_MOVE, offer_frame
+from analytics.sanitize import clean_text, finite_or_none
 from analytics.settings import Settings
 from analytics.store import Store
 from analytics.store.writes import upsert
 
+log = logging.getLogger("depin.refresh")
 MARKET_SOURCES = ("ccxt", "coingecko")
-ALL_SOURCES = (*COLLECTORS, *MARKET_SOURCES)
+NETWORK_SOURCES = ("akash_network",)
+ALL_SOURCES = (*COLLECTORS, *NETWORK_SOURCES, *MARKET_SOURCES)
 EXIT_OK, EXIT_SOME_FAILED, EXIT_ALL_FAILED = 0, 3, 4
 
 
@@ -115,6 +121,23 @@ def _offer_batch(collector: Collector, started: datetime) -> Batch:
     return Batch("gpu_offer_observations", frame, quarantined, result.notes, dataset)
 
 
+def _network_batch(collector: AkashNetworkCollector, started: datetime) -> Batch:
+    result = collector.parse(collector.fetch(), started)
+    dataset_id = f"live:{collector.name}"
+    dataset = {
+        "dataset_id": dataset_id,
+        "kind": "network_metrics",
+        "title": collector.description,
+        "publisher": "Akash Console API",
+        "source_url": collector.base_url,
+        "as_of": started.strftime("%Y-%m-%d %H:%M"),
+        "notes": "Live collector; a later reading of the same day replaces the earlier one.",
+        "loaded_at": started,
+    }
+    frame = network_frame(result.rows, collector.name, dataset_id, started)
+    return Batch("network_metrics", frame, result.rejected, result.notes, dataset)
+
+
 def _coingecko_batch(settings: Settings, session: requests.Session, started: datetime) -> Batch:
     tokens = token_list()
     raw = coingecko.fetch_markets(settings, session, [t.coingecko_id for t in tokens.tokens.values()])
@@ -135,7 +158,8 @@ def _coingecko_batch(settings: Settings, session: requests.Session, started: dat
 
 
 def _ccxt_batch(store: Store, exchange_factory: Callable[[str], Any]) -> Batch:
-    results = CandleCollector(store, exchange_factory=exchange_factory).collect()
+    collector = CandleCollector(store, exchange_factory=exchange_factory)
+    results = collector.collect()
     added = sum(r.candles_added for r in results)
     failed = [r for r in results if r.error]
     notes = [f"{r.token} {r.timeframe}: {r.exchange} {r.symbol} +{r.candles_added}" for r in results if not r.error]
@@ -145,7 +169,9 @@ def _ccxt_batch(store: Store, exchange_factory: Callable[[str], Any]) -> Batch:
         notes.append(f"{gaps} gap(s) recorded in candle_gaps")
     if failed and len(failed) == len(results) and not added:
         raise SourceError("no token's candles could be fetched: " + "; ".join(notes[:4]))
-    return Batch(rows_already_written=added, notes=notes, error=None)
+    if collector.rejected:
+        notes.append(f"{len(collector.rejected)} impossible candle(s) quarantined")
+    return Batch(rows_already_written=added, quarantined=collector.rejected, notes=notes, error=None)
 
 
 def run_refresh(
@@ -168,18 +194,15 @@ def run_refresh(
     store.migrate()
     _write_run(store, report.run_id, trigger, started, None, "running")
     limit = timeout_s if timeout_s is not None else settings.http_timeout_s * 4
-    jobs: dict[str, Callable[[], Batch]] = {}
-    for name in names:
-        if name in COLLECTORS:
-            jobs[name] = partial(_offer_batch, COLLECTORS[name](settings, session_factory()), started)
-        elif name == "coingecko":
-            jobs[name] = partial(_coingecko_batch, settings, session_factory(), started)
-        elif name == "ccxt":
-            jobs[name] = partial(_ccxt_batch, store, exchange_factory)
+    jobs = _jobs(names, store, settings, started, session_factory, exchange_factory)
+    policies = {
+        name: SourcePolicy(name, limit, int(settings.http_max_response_mb * 1024 * 1024)) for name in jobs
+    }
     pool = ThreadPoolExecutor(max_workers=max(len(jobs), 1), thread_name_prefix="source")
+    final_status = "failed"
     try:
         t0 = time.perf_counter()
-        futures = {name: pool.submit(job) for name, job in jobs.items()}
+        futures = {name: pool.submit(_under_policy, job, policies[name]) for name, job in jobs.items()}
         for name, future in futures.items():
             source_started = _now()
             outcome = SourceOutcome(name, "ok")
@@ -188,25 +211,98 @@ def run_refresh(
                 remaining = max(limit - (time.perf_counter() - t0), 0.1)
                 batch = future.result(timeout=remaining)
                 outcome.message = "; ".join(batch.notes)
+                _check_record_count(name, batch, settings.max_records_per_source)
             except SkipSource as exc:
                 outcome.status, outcome.message = "skipped", str(exc)
             except FutureTimeout:
+                policies[name].abort()  # shut its sockets: the worker thread stops instead of reading on
                 outcome.status, outcome.message = "failed", f"timed out after {limit:.0f} s"
             except SourceError as exc:
                 outcome.status, outcome.message = "failed", str(exc)
             except Exception as exc:  # a collector bug must not take the other sources down
                 outcome.status, outcome.message = "failed", f"unexpected {type(exc).__name__}: {exc}"
             outcome.duration_ms = (time.perf_counter() - t0) * 1000
-            _write_source(store, report.run_id, outcome, batch, source_started)
+            outcome.message = clean_text(outcome.message)[0]
+            _store_source(store, report.run_id, outcome, batch, source_started)
             report.outcomes.append(outcome)
             if progress:
                 progress(outcome)
+        final_status = report.status
     finally:
+        # Every source obeys its deadline (or was aborted), so the workers end promptly: wait a little for
+        # them, so that a long-lived scheduler never accumulates threads or sockets.
+        for policy in policies.values():
+            if policy.expired():
+                policy.abort()
+        wait(list(futures.values()) if jobs else [], timeout=WORKER_GRACE_S)
         pool.shutdown(wait=False, cancel_futures=True)
-    finished = _now()
-    report.finished_at = finished.isoformat()
-    _write_run(store, report.run_id, trigger, started, finished, report.status)
+        finished = _now()
+        report.finished_at = finished.isoformat()
+        try:
+            _write_run(store, report.run_id, trigger, started, finished, final_status)
+        except Exception as exc:  # the store itself failing (disk full): the outcomes still tell what happened
+            log.error("could not record the end of refresh %s: %s", report.run_id, exc)
     return report
+
+
+WORKER_GRACE_S = 2.0
+
+
+def _jobs(names, store, settings, started, session_factory, exchange_factory) -> dict[str, Callable[[], Batch]]:
+    jobs: dict[str, Callable[[], Batch]] = {}
+    for name in names:
+        if name in COLLECTORS:
+            session = guard_session(session_factory())
+            jobs[name] = _closing(partial(_offer_batch, COLLECTORS[name](settings, session), started), session)
+        elif name == "akash_network":
+            session = guard_session(session_factory())
+            jobs[name] = _closing(partial(_network_batch, AkashNetworkCollector(settings, session), started), session)
+        elif name == "coingecko":
+            session = guard_session(session_factory())
+            jobs[name] = _closing(partial(_coingecko_batch, settings, session, started), session)
+        elif name == "ccxt":
+            jobs[name] = partial(_ccxt_batch, store, exchange_factory)
+    return jobs
+
+
+def _closing(job: Callable[[], Batch], session: requests.Session) -> Callable[[], Batch]:
+    def run() -> Batch:
+        try:
+            return job()
+        finally:
+            session.close()  # its pooled sockets go with it
+
+    return run
+
+
+def _under_policy(job: Callable[[], Batch], policy: SourcePolicy) -> Batch:
+    with installed(policy):
+        return job()
+
+
+def _check_record_count(name: str, batch: Batch, bound: int) -> None:
+    count = len(batch.frame) + len(batch.quarantined)
+    if count > bound:
+        raise SourceError(
+            f"{name}: sent {count:,} records, more than the sanity bound of {bound:,} "
+            "(DEPIN_MAX_RECORDS_PER_SOURCE); nothing stored"
+        )
+
+
+def _store_source(store: Store, run_id: str, outcome: SourceOutcome, batch: Batch, source_started) -> None:
+    """Write one source; when its rows cannot be written (a record the store refuses, a full disk) that
+    source fails alone with the reason, and the others carry on."""
+    try:
+        _write_source(store, run_id, outcome, batch, source_started)
+        return
+    except Exception as exc:
+        reason = f"could not store its rows: {type(exc).__name__}: {clean_text(str(exc))[0][:300]}"
+    outcome.status, outcome.rows_added, outcome.rows_quarantined = "failed", batch.rows_already_written, 0
+    outcome.message = f"{reason}; {outcome.message}" if outcome.message else reason
+    try:
+        _write_source(store, run_id, outcome, Batch(), source_started)
+    except Exception as exc:  # not even the status row fits: say so in the log, keep going
+        log.error("%s: could not record its status either: %s", outcome.source, exc)
 
 
 def _write_run(store: Store, run_id: str, trigger: str, started, finished, status: str) -> None:
@@ -237,6 +333,9 @@ def _flag_large_moves(conn, frame: pd.DataFrame) -> None:
             frame.at[i, "flags"] = [*row["flags"], "moved_over_40pct"]
 
 
+_PER_DATASET = ("gpu_offer_observations", "network_metrics")  # tables shared with bundled datasets
+
+
 def _write_source(store: Store, run_id: str, outcome: SourceOutcome, batch: Batch, source_started) -> None:
     with store.writer() as conn:
         if outcome.status == "ok":
@@ -249,7 +348,7 @@ def _write_source(store: Store, run_id: str, outcome: SourceOutcome, batch: Batc
                 conn.executemany(
                     "INSERT INTO quarantined_records VALUES (?, ?, ?, ?, ?)",
                     [
-                        [run_id, outcome.source, source_started, reason, json.dumps(raw, default=str)]
+                        [run_id, outcome.source, source_started, clean_text(reason)[0], _raw_json(raw)]
                         for raw, reason in batch.quarantined
                     ],
                 )
@@ -258,8 +357,8 @@ def _write_source(store: Store, run_id: str, outcome: SourceOutcome, batch: Batc
                 table = batch.table
                 stored = conn.execute(
                     f"SELECT count(*) FROM {table}"  # noqa: S608 table names come from this module
-                    + (" WHERE dataset_id = ?" if table == "gpu_offer_observations" else ""),
-                    [batch.dataset["dataset_id"]] if table == "gpu_offer_observations" else [],
+                    + (" WHERE dataset_id = ?" if table in _PER_DATASET else ""),
+                    [batch.dataset["dataset_id"]] if table in _PER_DATASET else [],
                 ).fetchall()[0][0]
                 upsert(conn, "datasets", pd.DataFrame([{**batch.dataset, "row_count": int(stored)}]))
         status = {
@@ -274,3 +373,12 @@ def _write_source(store: Store, run_id: str, outcome: SourceOutcome, batch: Batc
             "message": outcome.message,
         }
         upsert(conn, "source_status", pd.DataFrame([status]))
+
+
+def _raw_json(raw: Any) -> str:
+    """A quarantined record as JSON text the store accepts: ASCII-escaped (lone surrogates included),
+    non-finite numbers as null."""
+    try:
+        return json.dumps(finite_or_none(raw), default=str, allow_nan=False)
+    except (ValueError, RecursionError):
+        return json.dumps(repr(raw)[:10_000])

@@ -62,7 +62,9 @@ class StreamlitSecretsSource(PydanticBaseSettingsSource):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="DEPIN_", env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="DEPIN_", env_file=".env", env_file_encoding="utf-8", extra="ignore", allow_inf_nan=False
+    )
 
     db: Path = Field(default_factory=default_db_path, description="DuckDB database file")
     store: Literal["duckdb", "ducklake"] = Field(
@@ -75,6 +77,15 @@ class Settings(BaseSettings):
     http_timeout_s: float = Field(20.0, gt=0, description="Timeout of every outbound HTTP request")
     refresh_interval_hours: float = Field(
         1.0, gt=0, description="Expected refresh cadence; data older than twice this is flagged stale"
+    )
+    http_max_response_mb: float = Field(
+        32.0, gt=0, le=4096, description="Largest HTTP response a collector reads (after decompression), MB"
+    )
+    max_records_per_source: int = Field(
+        50_000, ge=1, description="Sanity bound: a source that sends more records fails instead of storing them"
+    )
+    read_only: bool = Field(
+        False, description="Viewer mode: the dashboard hides every control that writes (set by depin dashboard)"
     )
 
     cache_ttl_s: float = Field(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analytics import queries
+from analytics import formatting, queries
 from analytics.metrics.overview import OverviewKpis, overview_kpis
 from analytics.settings import get_settings
 from analytics.snapshot import load_snapshot
@@ -64,7 +64,7 @@ def cached_runs(db_path: str) -> pd.DataFrame:
 
 
 def usd(value: float | None, digits: int = 2) -> str:
-    return "n/a" if value is None else f"${value:,.{digits}f}"
+    return formatting.usd(value, digits)  # '-$1.66', not '$-1.66'
 
 
 def pct(value: float | None, digits: int = 1) -> str:
@@ -150,3 +150,15 @@ def for_display(frame: pd.DataFrame, blank: str = "—") -> pd.DataFrame:
         if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
             out[column] = out[column].astype(object).where(out[column].notna(), blank)
     return out
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def cached_source_conflicts(db_path: str) -> pd.DataFrame:
+    return queries.source_conflicts(store_for(db_path))
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def cached_history_report(db_path: str, gpu: str, segment: str | None = None, provider: str | None = None) -> dict:
+    from analytics.comparison.report import history_report
+
+    return history_report(store_for(db_path), gpu, segment=segment, provider=provider)

@@ -168,3 +168,15 @@ def write_lock_held_by_another_process(db: Path):
         yield
     finally:
         holder.communicate("\n", timeout=10)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_server_left_running():
+    """Fails the suite (an error at session teardown) when a dashboard a test started is still running."""
+    yield
+    from tests.browser import kill_leftovers, leftover_servers
+
+    left = leftover_servers()
+    if left:
+        kill_leftovers()
+        pytest.fail("servers started by the tests were still running at the end: " + "; ".join(left))

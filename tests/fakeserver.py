@@ -29,6 +29,7 @@ class FakeApis:
     def __init__(self) -> None:
         self.scripted: dict[str, deque[Reply]] = defaultdict(deque)
         self.requests: list[tuple[str, str]] = []
+        self.received: list[dict] = []  # every request in full: method, path with query, headers
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -41,6 +42,7 @@ class FakeApis:
                     self.rfile.read(length)
                 path = self.path.split("?", 1)[0]
                 owner.requests.append((self.command, path))
+                owner.received.append({"method": self.command, "path": self.path, "headers": dict(self.headers)})
                 reply = owner._reply_for(path)
                 if reply.delay_s:
                     time.sleep(reply.delay_s)

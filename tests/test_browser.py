@@ -77,6 +77,7 @@ def test_investor_pages_in_a_real_browser(snapshot_store, tmp_path, artifacts_di
         text = page.inner_text("[data-testid='stApp']")
         page.screenshot(path=str(artifacts_dir / f"{page_path}.png"), full_page=True)
         assert "Traceback" not in text
+        assert "DeltaGenerator" not in text and "Creator of Delta" not in text
 
 
 def test_benchmark_panel_in_a_real_browser(snapshot_store, tmp_path, artifacts_dir):

@@ -64,7 +64,7 @@ class FakeBybit:
         else:
             start, limit = int(query["start"]), int(query["limit"])
             keys = sorted(ts for ts in self.series if ts >= start)[:limit]
-            page = [[str(ts), "1.0", "1.2", "0.9", str(self.series[ts]), "1000", "1000"] for ts in keys]
+            page = [self.kline(ts, self.series[ts]) for ts in keys]
             page.reverse()  # Bybit answers newest first
         self.last_page = page
         return {
@@ -74,6 +74,14 @@ class FakeBybit:
             "retExtInfo": {},
             "time": 0,
         }
+
+
+def _kline(ts, close):
+    """A consistent Bybit kline row: open 1.0, close from the series, high/low around both."""
+    return [str(ts), "1.0", str(max(1.2, close * 1.1)), str(min(0.9, close * 0.9)), str(close), "1000", "1000"]
+
+
+FakeBybit.kline = staticmethod(_kline)
 
 
 def daily_series(days, missing=()):
@@ -167,12 +175,12 @@ def test_clean_page_and_find_gaps_by_hand():
     page = [
         [3 * DAY_MS, 1, 1, 1, 1, 1],
         [DAY_MS, 1, 1, 1, 1, 1],
-        [DAY_MS, 1, 1, 1, 2, 1],
+        [DAY_MS, 1, 2, 1, 2, 1],
         [0, 1, 1, 1, 1, 1],
         [2 * DAY_MS, None, 1, 1, 1, 1],
     ]
     cleaned = clean_page(page, since_ms=DAY_MS, tf_ms=DAY_MS, now_ms=4 * DAY_MS - 1)
-    assert cleaned == [[DAY_MS, 1, 1, 1, 2, 1]]  # before since, malformed, duplicate and forming all dropped
+    assert cleaned == [[DAY_MS, 1, 2, 1, 2, 1]]  # before since, malformed, duplicate and forming all dropped
     import pandas as pd
 
     ts = pd.Series(pd.to_datetime(["2026-01-01", "2026-01-02", "2026-01-05"]))

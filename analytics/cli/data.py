@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -160,12 +162,56 @@ def dashboard(obj: _Context, port: int, address: str) -> None:
         "false",
         "--client.toolbarMode",
         "viewer",
+        "--runner.magicEnabled",
+        "false",  # a bare expression in a page must never print Streamlit internals (.streamlit/config.toml)
     ]
+    sys.exit(_serve(command, env))
+
+
+# Streamlit can take tens of seconds to stop while browser sessions are open; after this grace period the
+# whole process group is killed so a plain `kill PID` (or systemd stop) frees the port within seconds.
+STOP_GRACE_S = 3.0
+
+
+def _serve(command: list[str], env: dict[str, str]) -> int:
+    """Run Streamlit in its own process group, forward SIGTERM/SIGINT/SIGHUP to it, return its exit status.
+
+    Without this, a SIGTERM to `depin dashboard` killed only this process and left Streamlit serving the port.
+    """
+    child = subprocess.Popen(command, env=env, start_new_session=True)
+    stopping: list[int] = []
+
+    def forward(signum: int, _frame) -> None:
+        stopping.append(signum)
+        _signal_group(child.pid, signal.SIGTERM)
+
+    previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)}
     try:
-        completed = subprocess.run(command, env=env, check=False)
-    except KeyboardInterrupt:
-        return
-    sys.exit(completed.returncode)
+        while True:
+            try:
+                returncode = child.wait(timeout=0.2)
+                break
+            except subprocess.TimeoutExpired:
+                if stopping:
+                    try:
+                        returncode = child.wait(timeout=STOP_GRACE_S)
+                    except subprocess.TimeoutExpired:
+                        _signal_group(child.pid, signal.SIGKILL)
+                        returncode = child.wait()
+                    break
+    finally:
+        _signal_group(child.pid, signal.SIGKILL)  # anything Streamlit started and left behind
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if stopping:
+        click.echo("dashboard stopped")
+        return 0
+    return returncode
+
+
+def _signal_group(pgid: int, sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, sig)
 
 
 def _is_empty(store: Store) -> bool:

@@ -7,14 +7,22 @@ raises PayloadError: the whole source fails with that reason and writes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, ClassVar, Literal
 
 import requests
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from analytics.sanitize import finite_or_none, sanitize
 from analytics.settings import Settings
+
+# What a record of the wrong shape raises inside a parser (a string where a number belongs, a list where an
+# object belongs, int("1.0"), ...): caught per record and quarantined, never failing the whole source.
+RECORD_SHAPE_ERRORS = (TypeError, ValueError, AttributeError, KeyError, IndexError, ArithmeticError)
+TEXT_SANITISED = "text_sanitised"
 
 PricingKind = Literal["on_demand", "spot", "bid_derived", "published_list"]
 
@@ -34,7 +42,7 @@ class SkipSource(Exception):
 class OfferRow(BaseModel):
     """One price of one offer as the provider gives it, validated."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     provider: str = Field(min_length=1)
     via: str | None = None
@@ -50,7 +58,18 @@ class OfferRow(BaseModel):
     available: bool | None = None
     price_as_of: str | None = None
     hint: str | None = Field(default=None, description="extra text naming the form factor, e.g. SXM5")
+    listing: str | None = Field(default=None, description="the listing's own tier words, e.g. SECURE or COMMUNITY")
+    observed_at: datetime | None = Field(default=None, description="when the source observed it, if not now")
+    price_date: date | None = Field(default=None, description="day the price was observed, if the source says")
+    flags: list[str] = Field(default_factory=list, description="quirks of the source row, kept with the offer")
     attributes: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("gpu_count", "gpu_memory_gb", "vcpus", "memory_gib", "price_usd_per_hour", mode="before")
+    @classmethod
+    def _no_bool_number(cls, value: Any) -> Any:
+        if isinstance(value, bool):  # pydantic would read True as 1
+            raise ValueError("a boolean is not a number")
+        return value
 
 
 @dataclass
@@ -60,14 +79,31 @@ class ParseResult:
     notes: list[str] = field(default_factory=list)  # things skipped on purpose, said in the status
 
     def add(self, raw: Any, candidate: dict[str, Any]) -> None:
+        """Validate one candidate row; invalid ones go to quarantine with the reason. Text that could not be
+        stored (lone surrogates, NUL) is replaced and the row says so in its attributes."""
+        candidate, changed = sanitize(candidate)
+        attributes = candidate.get("attributes")
+        if isinstance(attributes, dict):  # free-form extras are stored as JSON, which has no NaN or Infinity
+            candidate["attributes"] = finite_or_none(attributes)
+        if changed:
+            extras = candidate.get("attributes")
+            candidate["attributes"] = {**(extras if isinstance(extras, dict) else {}), TEXT_SANITISED: True}
         try:
             self.rows.append(OfferRow.model_validate(candidate))
         except ValidationError as exc:
             self.rejected.append((raw, _summarise(exc)))
 
+    @contextmanager
+    def record(self, raw: Any) -> Iterator[None]:
+        """Parse one record inside this block: a record of the wrong shape is quarantined with what broke."""
+        try:
+            yield
+        except RECORD_SHAPE_ERRORS as exc:
+            self.rejected.append((raw, f"malformed record: {type(exc).__name__}: {str(exc)[:200]}"))
+
 
 def _summarise(exc: ValidationError) -> str:
-    return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+    return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors(include_input=False))
 
 
 def validate_payload(model: type[BaseModel], raw: Any, source: str) -> Any:

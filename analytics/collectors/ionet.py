@@ -16,7 +16,7 @@ from analytics.collectors.http import request_json
 
 
 class _Hardware(BaseModel):
-    hardware: list[dict[str, Any]]
+    hardware: list[Any]
 
 
 class _Payload(BaseModel):
@@ -42,31 +42,32 @@ class IonetCollector(Collector):
         result = ParseResult()
         cpu_only = 0
         for item in payload.data.hardware:
-            if item.get("num_cards") == 0:
-                cpu_only += 1
-                continue
-            result.add(
-                item,
-                {
-                    "provider": "ionet",
-                    "instance_type": str(item.get("id") or item.get("deploy_id") or ""),
-                    "gpu_name_raw": str(item.get("name") or ""),
-                    "hint": item.get("interconnect"),
-                    "gpu_count": item.get("num_cards"),
-                    "gpu_memory_gb": item.get("vram_per_card"),
-                    "vcpus": item.get("vcpu"),
-                    "memory_gib": item.get("memory"),
-                    "region": item.get("location"),
-                    "pricing_kind": "on_demand",
-                    "price_usd_per_hour": item.get("price"),
-                    "available": None if item.get("sold_out") is None else not item["sold_out"],
-                    "attributes": {
-                        "supplier": item.get("supplier"),
-                        "nvlink": item.get("nvlink"),
-                        "storage_gb": item.get("storage"),
+            with result.record(item):
+                if item.get("num_cards") == 0:
+                    cpu_only += 1
+                    continue
+                result.add(
+                    item,
+                    {
+                        "provider": "ionet",
+                        "instance_type": str(item.get("id") or item.get("deploy_id") or ""),
+                        "gpu_name_raw": str(item.get("name") or ""),
+                        "hint": item.get("interconnect"),
+                        "gpu_count": item.get("num_cards"),
+                        "gpu_memory_gb": item.get("vram_per_card"),
+                        "vcpus": item.get("vcpu"),
+                        "memory_gib": item.get("memory"),
+                        "region": item.get("location"),
+                        "pricing_kind": "on_demand",
+                        "price_usd_per_hour": item.get("price"),
+                        "available": None if item.get("sold_out") is None else not item["sold_out"],
+                        "attributes": {
+                            "supplier": item.get("supplier"),
+                            "nvlink": item.get("nvlink"),
+                            "storage_gb": item.get("storage"),
+                        },
                     },
-                },
-            )
+                )
         if cpu_only:
             result.notes.append(f"{cpu_only} CPU-only config(s) skipped")
         return result

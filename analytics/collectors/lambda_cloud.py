@@ -19,7 +19,7 @@ _DESCRIPTION = re.compile(r"^(\d+)x (?:Tesla )?(.+?) \((\d+) GB(?: ([A-Za-z0-9]+
 
 
 class _Payload(BaseModel):
-    data: dict[str, dict[str, Any]]
+    data: dict[str, Any]
 
 
 class LambdaCollector(Collector):
@@ -41,36 +41,37 @@ class LambdaCollector(Collector):
         result = ParseResult()
         cpu_only = 0
         for name, entry in payload.data.items():
-            itype = entry.get("instance_type") or {}
-            match = _DESCRIPTION.match(str(itype.get("description") or ""))
-            if match is None:
-                if (itype.get("specs") or {}).get("gpus") == 0:
-                    cpu_only += 1
+            with result.record(entry):
+                itype = entry.get("instance_type") or {}
+                match = _DESCRIPTION.match(str(itype.get("description") or ""))
+                if match is None:
+                    if (itype.get("specs") or {}).get("gpus") == 0:
+                        cpu_only += 1
+                        continue
+                    result.rejected.append((entry, "instance_type.description: not '<n>x <GPU> (<mem> GB ...)'"))
                     continue
-                result.rejected.append((entry, "instance_type.description: not '<n>x <GPU> (<mem> GB ...)'"))
-                continue
-            count, gpu, memory, form = match.groups()
-            cents = itype.get("price_cents_per_hour")
-            specs = itype.get("specs") or {}
-            regions = [r.get("name") for r in entry.get("regions_with_capacity_available") or []] or [None]
-            for region in regions:
-                result.add(
-                    entry,
-                    {
-                        "provider": "lambda",
-                        "instance_type": name,
-                        "gpu_name_raw": gpu,
-                        "hint": f"{form or ''} {name}",
-                        "gpu_count": int(count),
-                        "gpu_memory_gb": float(memory),
-                        "vcpus": specs.get("vcpus"),
-                        "memory_gib": specs.get("memory_gib"),
-                        "region": region,
-                        "pricing_kind": "on_demand",
-                        "price_usd_per_hour": cents / 100 if isinstance(cents, int | float) else cents,
-                        "available": region is not None,
-                    },
-                )
+                count, gpu, memory, form = match.groups()
+                cents = itype.get("price_cents_per_hour")
+                specs = itype.get("specs") or {}
+                regions = [r.get("name") for r in entry.get("regions_with_capacity_available") or []] or [None]
+                for region in regions:
+                    result.add(
+                        entry,
+                        {
+                            "provider": "lambda",
+                            "instance_type": name,
+                            "gpu_name_raw": gpu,
+                            "hint": f"{form or ''} {name}",
+                            "gpu_count": int(count),
+                            "gpu_memory_gb": float(memory),
+                            "vcpus": specs.get("vcpus"),
+                            "memory_gib": specs.get("memory_gib"),
+                            "region": region,
+                            "pricing_kind": "on_demand",
+                            "price_usd_per_hour": cents / 100 if isinstance(cents, int | float) else cents,
+                            "available": region is not None,
+                        },
+                    )
         if cpu_only:
             result.notes.append(f"{cpu_only} CPU-only instance type(s) skipped")
         return result

@@ -53,33 +53,38 @@ class PublishedCollector(Collector):
         result = ParseResult()
         claims = 0
         for row in reader:
-            if is_market_overview_claim(row["source"]):
-                claims += 1
-                continue
-            try:
-                low, high, count = (
-                    float(row["usd_per_hour_low"]),
-                    float(row["usd_per_hour_high"]),
-                    int(row["gpu_count"]),
-                )
-            except ValueError as exc:
-                result.rejected.append((row, f"not a number: {exc}"))
-                continue
-            ends = (("list", low),) if low == high else (("low end", low), ("high end", high))
-            for end, price in ends:
-                result.add(
-                    row,
-                    {
-                        "provider": row["provider"],
-                        "instance_type": f"{count}x {row['gpu_model']} ({row['price_unit']}; {end})",
-                        "gpu_name_raw": row["gpu_model"],
-                        "gpu_count": count,
-                        "pricing_kind": "published_list",
-                        "price_usd_per_hour": price,
-                        "price_as_of": row["as_of"],
-                        "attributes": {"source": row["source"], "terms": row["sla_or_reliability"], "range_end": end},
-                    },
-                )
+            with result.record(row):
+                if is_market_overview_claim(row["source"]):
+                    claims += 1
+                    continue
+                try:
+                    low, high, count = (
+                        float(row["usd_per_hour_low"]),
+                        float(row["usd_per_hour_high"]),
+                        int(row["gpu_count"]),
+                    )
+                except ValueError as exc:
+                    result.rejected.append((row, f"not a number: {exc}"))
+                    continue
+                ends = (("list", low),) if low == high else (("low end", low), ("high end", high))
+                for end, price in ends:
+                    result.add(
+                        row,
+                        {
+                            "provider": row["provider"],
+                            "instance_type": f"{count}x {row['gpu_model']} ({row['price_unit']}; {end})",
+                            "gpu_name_raw": row["gpu_model"],
+                            "gpu_count": count,
+                            "pricing_kind": "published_list",
+                            "price_usd_per_hour": price,
+                            "price_as_of": row["as_of"],
+                            "attributes": {
+                                "source": row["source"],
+                                "terms": row["sla_or_reliability"],
+                                "range_end": end,
+                            },
+                        },
+                    )
         if claims:
             result.notes.append(f"{claims} market-overview claim(s) kept as claims, not offers")
         return result

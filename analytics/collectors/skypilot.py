@@ -42,17 +42,17 @@ class SkypilotCollector(Collector):
         for cloud, text in raw.items():
             try:
                 frame = pd.read_csv(io.StringIO(text))
-            except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+            except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
                 raise PayloadError(f"skypilot: {cloud}/vms.csv is not a readable CSV: {exc}") from exc
             missing = REQUIRED - set(frame.columns)
             if missing:
                 raise PayloadError(f"skypilot: {cloud}/vms.csv lacks column(s) {sorted(missing)}")
-            gpus = frame[frame["AcceleratorName"].notna()].copy()
-            count = pd.to_numeric(gpus["AcceleratorCount"], errors="coerce")
+            gpus = _numeric_or_quarantined(frame[frame["AcceleratorName"].notna()].copy(), cloud, result)
+            count = gpus["AcceleratorCount"]
             fractional = gpus[(count < 1) | (count % 1 != 0)]
             if len(fractional):
                 result.notes.append(f"{cloud}: {len(fractional)} fractional-GPU row(s) skipped")
-            gpus = gpus[(count >= 1) & (count % 1 == 0)]
+            gpus = gpus[(count >= 1) & (count % 1 == 0) & (count <= 1024)]
             grouped = gpus.groupby(["InstanceType", "Region"], dropna=False).agg(
                 accelerator=("AcceleratorName", "first"),
                 count=("AcceleratorCount", "first"),
@@ -63,23 +63,43 @@ class SkypilotCollector(Collector):
                 spot=("SpotPrice", "min"),
             )
             for (instance, region), row in grouped.iterrows():
-                common = {
-                    "provider": cloud,
-                    "instance_type": str(instance),
-                    "gpu_name_raw": str(row["accelerator"]),
-                    "hint": str(instance),
-                    "gpu_count": int(row["count"]),
-                    "gpu_memory_gb": _gpu_memory_gb(row["gpu_info"]),
-                    "vcpus": None if pd.isna(row["vcpus"]) else float(row["vcpus"]),
-                    "memory_gib": None if pd.isna(row["memory"]) else float(row["memory"]),
-                    "region": None if pd.isna(region) else str(region),
-                }
                 record = {"cloud": cloud, "instance": instance, "region": region, **row.to_dict()}
-                if not pd.isna(row["price"]):
-                    result.add(record, {**common, "pricing_kind": "on_demand", "price_usd_per_hour": row["price"]})
-                if not pd.isna(row["spot"]):
-                    result.add(record, {**common, "pricing_kind": "spot", "price_usd_per_hour": row["spot"]})
+                with result.record(record):
+                    self._add(result, cloud, instance, region, row, record)
         return result
+
+    @staticmethod
+    def _add(result: ParseResult, cloud: str, instance: Any, region: Any, row: pd.Series, record: dict) -> None:
+        common = {
+            "provider": cloud,
+            "instance_type": str(instance),
+            "gpu_name_raw": str(row["accelerator"]),
+            "hint": str(instance),
+            "gpu_count": int(row["count"]),
+            "gpu_memory_gb": _gpu_memory_gb(row["gpu_info"]),
+            "vcpus": None if pd.isna(row["vcpus"]) else float(row["vcpus"]),
+            "memory_gib": None if pd.isna(row["memory"]) else float(row["memory"]),
+            "region": None if pd.isna(region) else str(region),
+        }
+        if not pd.isna(row["price"]):
+            result.add(record, {**common, "pricing_kind": "on_demand", "price_usd_per_hour": row["price"]})
+        if not pd.isna(row["spot"]):
+            result.add(record, {**common, "pricing_kind": "spot", "price_usd_per_hour": row["spot"]})
+
+
+NUMERIC = ("AcceleratorCount", "Price", "SpotPrice", "vCPUs", "MemoryGiB")
+
+
+def _numeric_or_quarantined(gpus: pd.DataFrame, cloud: str, result: ParseResult) -> pd.DataFrame:
+    """Numeric columns as numbers; a row with text where a number belongs is quarantined, not guessed."""
+    for column in [c for c in NUMERIC if c in gpus.columns]:
+        numeric = pd.to_numeric(gpus[column], errors="coerce")
+        bad = numeric.isna() & gpus[column].notna() if column != "AcceleratorCount" else numeric.isna()
+        for _, row in gpus[bad].iterrows():
+            result.rejected.append(({"cloud": cloud, **row.to_dict()}, f"{column}: not a number ({row[column]!r})"))
+        gpus = gpus[~bad].copy()
+        gpus[column] = numeric[~bad]
+    return gpus
 
 
 def _gpu_memory_gb(gpu_info: object) -> float | None:

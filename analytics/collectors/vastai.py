@@ -26,7 +26,7 @@ QUERY = {
 
 
 class _Offers(BaseModel):
-    offers: list[dict[str, Any]]
+    offers: list[Any]
 
 
 class VastaiCollector(Collector):
@@ -48,28 +48,29 @@ class VastaiCollector(Collector):
         payload = validate_payload(_Offers, raw, self.name)
         result = ParseResult()
         for offer in payload.offers:
-            gpu_ram_mb = offer.get("gpu_ram")
-            cpu_ram_mb = offer.get("cpu_ram")
-            common = {
-                "provider": "vastai",
-                "instance_type": f"vast-{offer.get('id')}",
-                "gpu_name_raw": str(offer.get("gpu_name") or ""),
-                "gpu_count": offer.get("num_gpus"),
-                "gpu_memory_gb": gpu_ram_mb / 1024 if isinstance(gpu_ram_mb, int | float) and gpu_ram_mb else None,
-                "vcpus": offer.get("cpu_cores_effective"),
-                "memory_gib": cpu_ram_mb / 1024 if isinstance(cpu_ram_mb, int | float) else None,
-                "region": offer.get("geolocation"),
-                "available": offer.get("rentable"),
-                "attributes": {
-                    "reliability": offer.get("reliability2", offer.get("reliability")),
-                    "dlperf": offer.get("dlperf"),
-                    "verification": offer.get("verification"),
-                    "machine_id": offer.get("machine_id"),
-                    "host_id": offer.get("host_id"),
-                    "datacenter": offer.get("hosting_type"),
-                },
-            }
-            result.add(offer, {**common, "pricing_kind": "on_demand", "price_usd_per_hour": offer.get("dph_total")})
-            if offer.get("min_bid") is not None:
-                result.add(offer, {**common, "pricing_kind": "spot", "price_usd_per_hour": offer.get("min_bid")})
+            with result.record(offer):
+                gpu_ram_mb = offer.get("gpu_ram")
+                cpu_ram_mb = offer.get("cpu_ram")
+                common = {
+                    "provider": "vastai",
+                    "instance_type": f"vast-{offer.get('id')}",
+                    "gpu_name_raw": str(offer.get("gpu_name") or ""),
+                    "gpu_count": offer.get("num_gpus"),
+                    "gpu_memory_gb": gpu_ram_mb / 1024 if isinstance(gpu_ram_mb, int | float) and gpu_ram_mb else None,
+                    "vcpus": offer.get("cpu_cores_effective"),
+                    "memory_gib": cpu_ram_mb / 1024 if isinstance(cpu_ram_mb, int | float) else None,
+                    "region": offer.get("geolocation"),
+                    "available": offer.get("rentable"),
+                    "attributes": {
+                        "reliability": offer.get("reliability2", offer.get("reliability")),
+                        "dlperf": offer.get("dlperf"),
+                        "verification": offer.get("verification"),
+                        "machine_id": offer.get("machine_id"),
+                        "host_id": offer.get("host_id"),
+                        "datacenter": offer.get("hosting_type"),
+                    },
+                }
+                result.add(offer, {**common, "pricing_kind": "on_demand", "price_usd_per_hour": offer.get("dph_total")})
+                if offer.get("min_bid") is not None:
+                    result.add(offer, {**common, "pricing_kind": "spot", "price_usd_per_hour": offer.get("min_bid")})
         return result

@@ -9,6 +9,7 @@ stored candle.
 
 from __future__ import annotations
 
+import math
 import random
 import time
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from typing import Any
 import ccxt
 import pandas as pd
 
+from analytics.collectors.policy import check_deadline, guard_session
 from analytics.markets.tokens import Token, TokenList, token_list
 from analytics.store import Store
 from analytics.store.writes import upsert
@@ -32,7 +34,10 @@ NETWORK_RETRIES = 4
 def make_exchange(exchange_id: str) -> Any:
     if exchange_id not in ccxt.exchanges:
         raise ValueError(f"ccxt has no exchange {exchange_id!r}")
-    return getattr(ccxt, exchange_id)({"enableRateLimit": True, "timeout": 20_000})
+    exchange = getattr(ccxt, exchange_id)({"enableRateLimit": True, "timeout": 20_000})
+    if getattr(exchange, "session", None) is not None:  # its sockets obey the refresh's deadline
+        guard_session(exchange.session)
+    return exchange
 
 
 @dataclass
@@ -53,6 +58,7 @@ def timeframe_ms(exchange: Any, timeframe: str) -> int:
 
 def _with_retries(call: Callable[[], Any], *, sleep: Callable[[float], None], base_s: float = 1.0) -> Any:
     for attempt in range(NETWORK_RETRIES + 1):
+        check_deadline("ccxt")
         try:
             return call()
         except ccxt.NetworkError:
@@ -62,17 +68,52 @@ def _with_retries(call: Callable[[], Any], *, sleep: Callable[[float], None], ba
     raise AssertionError("unreachable")
 
 
-def clean_page(batch: list[list], since_ms: int, tf_ms: int, now_ms: int) -> list[list]:
-    """Drop candles before `since`, the still-forming candle, malformed rows and duplicate timestamps."""
+def candle_problem(candle: Any) -> str | None:
+    """Why a candle cannot be stored (None when it can): shape, finite positive prices, OHLC consistency."""
+    if not isinstance(candle, list | tuple) or len(candle) < 6:
+        return "not a [timestamp, open, high, low, close, volume] row"
+    ts = candle[0]
+    if isinstance(ts, bool) or not isinstance(ts, int | float) or not math.isfinite(ts) or ts != int(ts):
+        return f"timestamp is not a whole number of milliseconds ({ts!r})"
+    prices = candle[1:5]
+    for name, value in zip(("open", "high", "low", "close"), prices, strict=True):
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            return f"{name} is not a finite number ({value!r})"
+        if value <= 0:
+            return f"{name} is not positive ({value!r})"
+    open_, high, low, close = prices
+    if not (low <= min(open_, close) and high >= max(open_, close)):
+        return f"inconsistent OHLC (open {open_}, high {high}, low {low}, close {close})"
+    volume = candle[5]
+    if volume is not None and (
+        isinstance(volume, bool) or not isinstance(volume, int | float) or not math.isfinite(volume) or volume < 0
+    ):
+        return f"volume is not a finite non-negative number ({volume!r})"
+    return None
+
+
+def split_page(batch: Any, since_ms: int, tf_ms: int, now_ms: int) -> tuple[list[list], list[tuple[Any, str]]]:
+    """(candles to store, rejected (candle, reason)): candles before `since` and the still-forming candle are
+    dropped without a word, impossible ones are rejected with the reason, duplicate timestamps keep the last."""
     by_ts: dict[int, list] = {}
-    for candle in batch:
-        if not isinstance(candle, list | tuple) or len(candle) < 6 or candle[0] is None:
+    rejected: list[tuple[Any, str]] = []
+    for candle in batch if isinstance(batch, list | tuple) else []:
+        problem = candle_problem(candle)
+        if problem is not None:
+            rejected.append((candle, problem))
             continue
         ts = int(candle[0])
-        if ts < since_ms or ts + tf_ms > now_ms or any(v is None for v in candle[1:5]):
+        if ts < since_ms or ts + tf_ms > now_ms:
             continue
-        by_ts[ts] = list(candle[:6])
-    return [by_ts[ts] for ts in sorted(by_ts)]
+        by_ts[ts] = [ts, *candle[1:6]]
+    if not isinstance(batch, list | tuple):
+        rejected.append((repr(batch)[:500], "page is not a list of candles"))
+    return [by_ts[ts] for ts in sorted(by_ts)], rejected
+
+
+def clean_page(batch: list[list], since_ms: int, tf_ms: int, now_ms: int) -> list[list]:
+    """Drop candles before `since`, the still-forming candle, impossible rows and duplicate timestamps."""
+    return split_page(batch, since_ms, tf_ms, now_ms)[0]
 
 
 def candles_frame(rows: list[list], *, exchange: str, symbol: str, timeframe: str, token: str) -> pd.DataFrame:
@@ -114,6 +155,7 @@ class CandleCollector:
         self.now = now
         self.sleep = sleep
         self._exchanges: dict[str, Any] = {}
+        self.rejected: list[tuple[Any, str]] = []  # impossible candles (raw, reason), for quarantine
 
     def exchange(self, exchange_id: str) -> Any:
         if exchange_id not in self._exchanges:  # one object per venue: ccxt's rate limiter lives on it
@@ -175,7 +217,9 @@ class CandleCollector:
             batch = _with_retries(
                 lambda s=since: exchange.fetch_ohlcv(market, timeframe, since=s, limit=limit), sleep=self.sleep
             )
-            page = clean_page(batch or [], since, tf_ms, now_ms)
+            page, rejected = split_page(batch or [], since, tf_ms, now_ms)
+            where = {"exchange": exchange_id, "symbol": market, "timeframe": timeframe}
+            self.rejected.extend(({**where, "candle": raw}, reason) for raw, reason in rejected)
             if not page:
                 # No new candle: a repeated page (ccxt filters its old candles away, leaving nothing) earns one
                 # more try; twice in a row means no progress: the end of history, or a venue (Kraken) that

@@ -11,26 +11,29 @@ from typing import Any
 
 import pandas as pd
 import requests
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from analytics.collectors.base import PayloadError
+from analytics.collectors.base import RECORD_SHAPE_ERRORS, PayloadError
 from analytics.collectors.http import request_json
 from analytics.markets.tokens import TokenList
+from analytics.sanitize import sanitize
 from analytics.settings import Settings
 
 
 class CoinMarket(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    """One coin; numbers finite (no Infinity/NaN) and never negative, else the record is quarantined."""
 
-    id: str
+    model_config = ConfigDict(extra="ignore", allow_inf_nan=False)
+
+    id: str = Field(min_length=1, max_length=200)
     current_price: float | None = None
-    market_cap: float | None = None
-    fully_diluted_valuation: float | None = None
-    total_volume: float | None = None
-    circulating_supply: float | None = None
-    total_supply: float | None = None
-    max_supply: float | None = None
-    last_updated: str | None = None
+    market_cap: float | None = Field(default=None, ge=0)
+    fully_diluted_valuation: float | None = Field(default=None, ge=0)
+    total_volume: float | None = Field(default=None, ge=0)
+    circulating_supply: float | None = Field(default=None, ge=0)
+    total_supply: float | None = Field(default=None, ge=0)
+    max_supply: float | None = Field(default=None, ge=0)
+    last_updated: str | None = Field(default=None, max_length=64)
 
 
 def fetch_markets(settings: Settings, session: requests.Session, ids: list[str]) -> Any:
@@ -58,9 +61,13 @@ def parse_markets(raw: Any, tokens: TokenList, observed_at: datetime) -> tuple[p
     rows, rejected = [], []
     for item in raw:
         try:
-            coin = CoinMarket.model_validate(item)
+            coin = CoinMarket.model_validate(sanitize(item)[0])
         except ValidationError as exc:
-            rejected.append((item, "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())))
+            problems = exc.errors(include_input=False)
+            rejected.append((item, "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in problems)))
+            continue
+        except RECORD_SHAPE_ERRORS as exc:
+            rejected.append((item, f"malformed record: {type(exc).__name__}: {str(exc)[:200]}"))
             continue
         if coin.id not in by_id:
             continue

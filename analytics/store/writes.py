@@ -35,6 +35,9 @@ TABLES: dict[str, TableSpec] = {
     "bench_runs": TableSpec(("run_id",), replace=True),
     "bench_results": TableSpec(("run_id", "seq"), replace=False),
     "source_status": TableSpec(("run_id", "source"), replace=True),
+    "price_index_points": TableSpec(("index_name", "date", "gpu_name_raw", "series"), replace=True),
+    # a later reading of the same day replaces the earlier one (today's value grows until the day closes)
+    "network_metrics": TableSpec(("network", "metric", "dimension", "date", "source"), replace=True),
 }
 
 
