@@ -107,14 +107,19 @@ def _snapshot_lake(postgres, tmp_path_factory) -> tuple[str, str]:
 @pytest.fixture
 def lake_factory(postgres, tmp_path):
     """New lakes on the session's PostgreSQL: empty, or a copy of a template catalog (sharing its files)."""
-    from analytics.store.lake import LakeStore
+    from analytics.store.lake import LakeStore, close_lake
+
+    made: list[LakeStore] = []
 
     def make(template: str | None = None, data_path: str | None = None) -> LakeStore:
         name = postgres.create_database("lake", template=template)
         path = data_path or str(tmp_path / f"lake-data-{name}")
-        return LakeStore(f"postgres:{postgres.dsn(name)}", path)
+        made.append(LakeStore(f"postgres:{postgres.dsn(name)}", path))
+        return made[-1]
 
-    return make
+    yield make
+    for lake in made:  # each open lake holds PostgreSQL connections: give them back
+        close_lake(lake)
 
 
 @pytest.fixture(autouse=True)
