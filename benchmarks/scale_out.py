@@ -2,11 +2,12 @@
 
     python -m benchmarks.scale_out [--repeat 3] [--transactions 20] [--rows 500] [--catalog-dsn DSN] [--json]
 
-Measures, per backend: the Overview page script (AppTest, cold and warm caches), `depin prices --gpu H100
---json` and `depin status --json` wall time (a fresh process each, as a person runs them), and write
-throughput with 1 and with 2 concurrent writer processes (each writes --transactions transactions of --rows
-synthetic observations, labelled source 'benchmark_synthetic'). Without --catalog-dsn a PostgreSQL is started
-in a temporary folder (the test suite's helper) and stopped at the end. Timings only, never assertions.
+Measures, per backend: the Overview page script (AppTest, cold and warm caches); the wall time of
+`depin prices --gpu H100 --json`, `depin status --json`, `depin compare --gpu H100-SXM-80GB --json` and
+`depin history --gpu H100-SXM-80GB --json` (a fresh process each, as a person runs them); and write throughput
+with 1 and with 2 concurrent writer processes (each writes --transactions transactions of --rows synthetic
+observations, labelled source 'benchmark_synthetic'). Without --catalog-dsn a PostgreSQL is started in a
+temporary folder (the test suite's helper) and stopped at the end. Timings only, never assertions.
 """
 
 from __future__ import annotations
@@ -153,6 +154,8 @@ def run(args: argparse.Namespace, tmp: Path, catalog: str) -> dict:
             "overview_render_apptest": bench_overview(store, args.repeat),
             "cli_prices_h100_json": bench_cli(store, ["prices", "--gpu", "H100", "--json"], args.repeat),
             "cli_status_json": bench_cli(store, ["status", "--json"], args.repeat),
+            "cli_compare_h100_json": bench_cli(store, ["compare", "--gpu", "H100-SXM-80GB", "--json"], args.repeat),
+            "cli_history_h100_json": bench_cli(store, ["history", "--gpu", "H100-SXM-80GB", "--json"], args.repeat),
             "writes_1_writer": bench_writes(store, 1, args.transactions, args.rows),
             "writes_2_writers": bench_writes(store, 2, args.transactions, args.rows),
         }
@@ -198,6 +201,8 @@ def main() -> None:
         )
         print(f"  depin prices --gpu H100 --json median {r['cli_prices_h100_json']['median_s']:.2f} s")
         print(f"  depin status --json median {r['cli_status_json']['median_s']:.2f} s")
+        print(f"  depin compare --gpu H100-SXM-80GB --json median {r['cli_compare_h100_json']['median_s']:.2f} s")
+        print(f"  depin history --gpu H100-SXM-80GB --json median {r['cli_history_h100_json']['median_s']:.2f} s")
         for key in ("writes_1_writer", "writes_2_writers"):
             w = r[key]
             print(

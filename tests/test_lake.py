@@ -100,6 +100,12 @@ def test_migrate_store_copies_a_file_database_and_verifies_every_table(postgres,
         assert lake.query_rows(query) == snapshot_store.query_rows(query)
     flags = "SELECT flags FROM gpu_offer_observations WHERE len(flags) > 0 ORDER BY offer_id LIMIT 3"
     assert lake.query_rows(flags) == snapshot_store.query_rows(flags)
+    lake_env = env | {"DEPIN_STORE": "ducklake", "DEPIN_LAKE_CATALOG": catalog, "DEPIN_LAKE_DATA_PATH": lake.data_path}
+    for command in (["compare", "--gpu", "H100-SXM-80GB", "--json"], ["history", "--gpu", "H100-SXM-80GB", "--json"]):
+        on_file = _cli(env, "--db", str(snapshot_store.path), *command)
+        on_lake = _cli(lake_env, *command)
+        assert on_file.returncode == on_lake.returncode == 0, on_lake.stderr
+        assert json.loads(on_lake.stdout) == json.loads(on_file.stdout)  # the same answer from either backend
     again = _cli(env, *args, "--data-path", str(tmp_path / "lake"))
     assert again.returncode == 1
     assert again.stderr.startswith("error: ") and "already holds rows" in again.stderr
