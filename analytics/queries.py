@@ -80,6 +80,9 @@ def datasets(store: Store) -> pd.DataFrame:
             UNION ALL
             SELECT dataset_id, count(*), min(date)::TIMESTAMP, max(date)::TIMESTAMP FROM network_metrics
             GROUP BY dataset_id
+            UNION ALL
+            SELECT dataset_id, count(*), min(date)::TIMESTAMP, max(date)::TIMESTAMP FROM price_index_points
+            GROUP BY dataset_id
         ),
         per_dataset AS (
             SELECT dataset_id, sum(stored_rows) AS stored_rows, min(first_ts) AS first_ts, max(last_ts) AS last_ts
@@ -106,6 +109,7 @@ def dataset_rows(store: Store, dataset_id: str) -> pd.DataFrame:
         ("ohlcv_candles", "ts"),
         ("published_prices", "provider"),
         ("network_metrics", "network, metric, dimension, date"),
+        ("price_index_points", "date, gpu_model, series"),
     ):
         frame = store.query_df(
             f"SELECT * FROM {table} WHERE dataset_id = ? ORDER BY {order}",  # noqa: S608 constants

@@ -5,6 +5,7 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
+from analytics.bundled.registry import source_label
 from analytics.comparison.compare import FIRM_KINDS, PRICING_KINDS, SIZE_CLASSES, Definition, segment_table, select
 from analytics.comparison.compare import side_discount as discount_of
 from analytics.comparison.conflicts import distrusted_offers
@@ -159,7 +160,7 @@ robust = robustness_table(offers, definition, distrusted)
 show_table(
     robust,
     {
-        "definition": text("Definition", words=True, pinned=True),
+        "definition": text("Definition", words=True, width="medium"),
         "comparison": text("Comparison", words=True),
         "discount_pct": percent("Discount", why_missing="a side has fewer than 3 providers"),
         "expensive_median_usd": money("Dearer side median", why_missing="fewer than 3 providers"),
@@ -177,7 +178,11 @@ if len(conflicts):
         "compared, the other left out (first-party price lists beat third-party catalogues; else newer wins)."
     )
     show_table(
-        conflicts,
+        conflicts.assign(
+            source_a=conflicts["source_a"].map(source_label),
+            source_b=conflicts["source_b"].map(source_label),
+            trusted_source=conflicts["trusted_source"].map(lambda s: source_label(s) if isinstance(s, str) else s),
+        ),
         {
             "provider": text("Provider"),
             "instance_type": text("Instance"),
@@ -199,6 +204,7 @@ table = shown.assign(
     segment_label=shown["segment"].map(SEGMENT_LABELS),
     size=shown["size_class"].map(SIZE_CLASSES),
     kind=shown["pricing_kind"].map(KIND_LABELS),
+    dataset=shown["source"].map(source_label),
 ).sort_values("price_per_gpu_hour_usd")
 show_table(
     table,
@@ -213,7 +219,7 @@ show_table(
         "region": text("Region", why_missing="the source gives no region"),
         "price_date": day("Observed", help="The day the source observed this price"),
         "age_days": number("Age", digits=0, unit="days"),
-        "source": text("Dataset"),
+        "dataset": text("Dataset"),
         "via": text("Listed via"),
     },
     height=360,
