@@ -11,7 +11,7 @@ import streamlit as st
 from analytics.network import NETWORKS
 from analytics.network.metrics import NAMES
 from analytics.network.report import network_report, strict_json
-from analytics.store import Store
+from analytics.store.factory import store_for
 from app.data import TTL_S, for_display
 
 METRIC_LABELS = {
@@ -22,7 +22,7 @@ METRIC_LABELS = {
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def cached_network_report(db_path: str, network: str) -> dict:
-    return strict_json(network_report(Store(db_path), network))
+    return strict_json(network_report(store_for(db_path), network))
 
 
 def _usd(value: float | None) -> str:

@@ -36,7 +36,7 @@ KIND_LABELS = {"on_demand": "On-demand", "spot": "Spot / interruptible", "bid_de
                "published_list": "Published list"}  # fmt: skip
 
 store = ensure_database()
-db = str(store.path)
+db = store.locator  # identifies the store in cache keys
 offers = cached_latest_offers(db)
 conflicts = cached_source_conflicts(db)
 

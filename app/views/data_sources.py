@@ -17,7 +17,7 @@ from app.format import count, day, flag, link, moment, money, number, show_table
 from app.layout import answer
 
 store = ensure_database()
-db = str(store.path)
+db = store.locator  # identifies the store in cache keys
 
 st.title("Data & sources")
 interval = get_settings().refresh_interval_hours
@@ -41,7 +41,7 @@ else:
             else "all within twice the refresh schedule."
         )
     )
-st.caption(f"Database: `{db}`.")
+st.caption(f"Database: `{store.display_name}`.")
 
 stale_banner(db)
 st.subheader("Freshness per source")

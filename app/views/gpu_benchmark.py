@@ -15,7 +15,7 @@ from analytics.bench.hardware import detect_hardware
 from analytics.bench.runner import run_results, runs
 from analytics.bench.unranked import unranked_offers
 from analytics.bench.value import cost_per_work, reference_results, throughput_table
-from analytics.store import Store
+from analytics.store.factory import store_for
 from app.charts import show_chart, style
 from app.data import ensure_database
 from app.format import count, flag, moment, money, number, percent, show_table, text
@@ -36,16 +36,16 @@ RESULT_COLUMNS = {
 @st.cache_data(ttl=60, show_spinner=False)
 def cached_cost_per_work(db_path: str, include_spec: bool, runs_stored: int):
     """The ranking and the unranked offers; `runs_stored` makes a new benchmark run invalidate the cache."""
-    target = Store(db_path)
+    target = store_for(db_path)
     ranking, _ = cost_per_work(target, include_spec_peaks=include_spec)
     return ranking, unranked_offers(target, include_spec_peaks=include_spec)
 
 
 store = ensure_database()
-db = str(store.path)
+db = store.locator  # identifies the store in cache keys
 st.title("GPU benchmark")
 include_spec = st.session_state.get("include_spec", False)  # the checkbox sits with the ranking below
-history = runs(store) if store.path.exists() else pd.DataFrame()
+history = runs(store) if store.exists() else pd.DataFrame()
 ranking, unranked = cached_cost_per_work(db, include_spec, len(history))
 if not ranking.empty:
     best = ranking.iloc[0]
@@ -76,7 +76,9 @@ limit_s = c2.number_input("Time limit (s)", min_value=10, max_value=3600, value=
 start = c3.button("Run benchmark", type="primary")
 
 if start:
-    command = [sys.executable, "-m", "analytics.bench.runner", "--jsonl", "--db", db] + (["--quick"] if quick else [])
+    # The runner inherits DEPIN_*; a file store is named explicitly, a lake by the settings (no password in argv).
+    target = ["--db", db] if store.single_host else ["--configured-store"]
+    command = [sys.executable, "-m", "analytics.bench.runner", "--jsonl", *target] + (["--quick"] if quick else [])
     results, stored, error = [], None, None
     with st.status("Benchmark running...", expanded=True) as status:
         table = st.empty()
@@ -107,7 +109,7 @@ if start:
         else:
             status.update(label=f"Benchmark finished and stored as {stored}", state="complete")
 
-history = runs(store) if store.path.exists() else pd.DataFrame()
+history = runs(store) if store.exists() else pd.DataFrame()
 st.subheader("Runs on this machine")
 if history.empty:
     st.caption("No run stored yet: press 'Run benchmark' (or `depin bench --quick`).")

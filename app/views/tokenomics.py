@@ -12,7 +12,7 @@ from app.data import cached_market_snapshots, ensure_database
 from app.views._network_section import render_network_section
 
 store = ensure_database()
-db = str(store.path)
+db = store.locator  # identifies the store in cache keys
 all_networks = networks()
 
 st.title("Tokenomics")
