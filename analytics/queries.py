@@ -109,7 +109,7 @@ def dataset_rows(store: Store, dataset_id: str) -> pd.DataFrame:
         ("ohlcv_candles", "ts"),
         ("published_prices", "provider"),
         ("network_metrics", "network, metric, dimension, date"),
-        ("price_index_points", "date, series, gpu_name_raw"),
+        ("price_index_points", "date, gpu_model, series"),
     ):
         frame = store.query_df(
             f"SELECT * FROM {table} WHERE dataset_id = ? ORDER BY {order}",  # noqa: S608 constants

@@ -11,7 +11,7 @@ import streamlit as st
 from analytics.network import NETWORKS
 from analytics.network.metrics import NAMES
 from analytics.network.report import network_report, strict_json
-from analytics.store import Store
+from analytics.store.factory import store_for
 from app.charts import show_chart, style
 from app.data import TTL_S
 from app.format import count, day, money, number, show_table, text
@@ -31,7 +31,7 @@ ACTIVITY = (  # the supply/usage series shown under the demand chart, first one 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def cached_network_report(db_path: str, network: str) -> dict:
-    return strict_json(network_report(Store(db_path), network))
+    return strict_json(network_report(store_for(db_path), network))
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
@@ -39,7 +39,7 @@ def cached_measured_rates(db_path: str) -> dict[str, tuple[float, str]]:
     """Interruption rates from measured provider uptime, for the job-cost calculator (empty: none measured)."""
     from analytics.network.reliability import measured_interruption_rates
 
-    return measured_interruption_rates(Store(db_path))
+    return measured_interruption_rates(store_for(db_path))
 
 
 def _usd(value: float | None) -> str:

@@ -51,7 +51,7 @@ def test_overview_shows_the_headline_of_depin_compare(app, snapshot_store):
     charts = at.get("plotly_chart")
     assert charts, "the segment chart is missing"
     figure = json.loads(charts[0].proto.spec)
-    plotted = sorted(v for trace in figure["data"] for v in plotly_array(trace["y"]))
+    plotted = sorted(v for trace in figure["data"] for v in plotly_array(trace["x"]))  # horizontal bars
     expected = sorted(v for s in h.segments for v in (s["median_usd"], s["cheapest_usd"]) if v is not None)
     assert plotted == pytest.approx(expected)
 
@@ -162,6 +162,18 @@ def test_token_markets_names_the_instrument_and_shows_the_migration(app):
     figure = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert any("RNDR" in (trace.get("name") or "") for trace in figure["data"])
     assert any("migration" in a["text"] for a in figure["layout"]["annotations"])
+    x_range = figure["layout"]["xaxis"]["range"]
+    assert x_range[0][:4] == "2020" and x_range[1][:10] == "2025-11-12"  # the data's span, not 2027
+    low, high = figure["layout"]["yaxis"]["range"]
+    assert 0 < high < 100  # RENDER and RNDR closes in USD(T), padded
+
+    at.segmented_control[0].set_value("1M").run()
+    figure = json.loads(at.get("plotly_chart")[0].proto.spec)
+    lows, highs = plotly_array(figure["data"][0]["low"]), plotly_array(figure["data"][0]["high"])
+    low, high = figure["layout"]["yaxis"]["range"]
+    assert len(figure["data"][0]["x"]) <= 32
+    assert low <= min(lows) and high >= max(highs)
+    assert high - low < 1.2 * (max(highs) - min(lows))  # fits the month, not the whole history
 
 
 def test_tokenomics_pages_for_every_network(app):

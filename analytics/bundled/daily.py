@@ -49,6 +49,8 @@ def parse_tracker(paths: list[Path]) -> ParseResult:
                     "gpu_name_raw": gpu,
                     "gpu_count": count if (whole_instance or not aggregated) else 1,
                     "region": row.get("region") or None,
+                    # RunPod's direct rows use the region column for the cloud: secure / community / any
+                    "listing": (row.get("region") or "").upper(),
                     "pricing_kind": "spot" if row.get("rental_type") == "spot" else "on_demand",
                     "price_usd_per_hour": (per_gpu * (count if (whole_instance or not aggregated) else 1))
                     if per_gpu is not None

@@ -107,3 +107,19 @@ def load_all(loaded_at: datetime, data_dir: Path | None = None) -> tuple[list[Bu
     if rejected:
         record["notes"] += f" {len(rejected)} unreadable row(s) skipped."
     return batches, points, record
+
+
+_LABELS = {
+    "opencomputeprices": "OpenComputePrices 2026-03",
+    "gpu_pricing_tracker": "GPU pricing tracker (daily)",
+    "aws_price_list": "AWS price list (daily)",
+    "tardellirs": "tardellirs curated 2026-05",
+    "gpu_price_dashboard": "GPU price dashboard 2026-08",
+    "skypilot_snapshot": "SkyPilot catalog 2025 (undated)",
+    "published": "Published rate card",
+}
+
+
+def source_label(source: str) -> str:
+    """A reader's name for a dataset or collector ('AWS price list (daily)', 'akash (live)')."""
+    return _LABELS.get(source, f"{source} (live)")

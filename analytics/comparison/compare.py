@@ -18,6 +18,12 @@ from analytics.normalize.providers import SEGMENTS
 
 FIRM_KINDS = ("on_demand", "bid_derived", "published_list")
 PRICING_KINDS = ("on_demand", "spot", "bid_derived", "published_list")
+KIND_LABELS = {
+    "on_demand": "on-demand",
+    "spot": "spot / interruptible",
+    "bid_derived": "bid-derived",
+    "published_list": "published list",
+}
 SIZE_CLASSES = {"single": "1 GPU", "multi": "2-7 GPUs", "node": "8+ GPU node", "unknown": "size unknown"}
 # Rows whose price is not a comparable price of running a GPU: an accelerator without its VM, or a market's
 # floor (its cheapest live offer) rather than a typical price.
@@ -62,7 +68,8 @@ class Definition:
             "every dated price" if self.window_days is None else f"prices within {self.window_days} days of the newest"
         )
         method = "two-stage median (per provider, then across providers)" if self.two_stage else "pooled median"
-        return f"{gpu}; {sizes}; {', '.join(self.pricing_kinds)}; {window}; {method}; {self.lens.describe()}"
+        kinds = ", ".join(KIND_LABELS.get(k, k) for k in self.pricing_kinds)
+        return f"{gpu}; {sizes}; {kinds}; {window}; {method}; {self.lens.describe()}"
 
     def but(self, **changes) -> Definition:
         return replace(self, **changes)

@@ -137,7 +137,7 @@ def dilution_evidence(ctx: EvidenceContext) -> list[Evidence]:
     def item(value, display, source, as_of, note=""):
         return Evidence("annual_dilution", value, display, source, as_of, suggest(value, "dilution", False), note)
 
-    history = supply_history_dilution(ctx.store, token) if token and ctx.store.path.exists() else None
+    history = supply_history_dilution(ctx.store, token) if token and ctx.store.exists() else None
     if history is not None:
         return [item(history, f"{history:.1%} a year", "circulating supply history (CoinGecko snapshots)", today)]
     if network is None:

@@ -181,12 +181,17 @@ def headline(store: Store, gpu: str = HEADLINE_GPU, *, offers: pd.DataFrame | No
 
     report = compare(store, definition_for(gpu), offers=offers)
     d = report.discount
-    robust = report.robustness["discount_pct"].dropna()
+    sides = report.robustness[report.robustness["comparison"] == "centralized vs decentralized"]
+    robust = sides["discount_pct"].dropna()
     segments = report.segments
+
+    def plural(n: int) -> str:
+        return f"{n} provider{'s' if n != 1 else ''}"
+
     parts = [
-        f"{r.segment_label.lower()} {_usd(r.median_usd)} ({r.providers} provider{'s' if r.providers != 1 else ''})"
+        f"{_lower_first(r.segment_label)} {_usd(r.median_usd)} ({plural(r.providers)})"
         if pd.notna(r.median_usd)
-        else f"{r.segment_label.lower()} median withheld ({r.providers} provider{'s' if r.providers != 1 else ''}"
+        else f"{_lower_first(r.segment_label)} median withheld ({plural(r.providers)}"
         + (f", cheapest {_usd(r.cheapest_usd)}" if pd.notna(r.cheapest_usd) else "")
         + ")"
         for r in segments.itertuples()
@@ -195,7 +200,8 @@ def headline(store: Store, gpu: str = HEADLINE_GPU, *, offers: pd.DataFrame | No
     if d.discount_pct is not None:
         verdict = (
             f"Decentralized capacity is {abs(d.discount_pct):.0f} % {'cheaper' if d.discount_pct > 0 else 'dearer'} "
-            f"at the median ({_usd(d.decentralized.median_usd)} vs {_usd(d.centralized.median_usd)})"
+            f"at the median ({_usd(d.decentralized.median_usd)} from {d.decentralized.providers} providers vs "
+            f"{_usd(d.centralized.median_usd)} from {d.centralized.providers})"
         )
         if len(robust):
             verdict += (
@@ -221,6 +227,11 @@ def headline(store: Store, gpu: str = HEADLINE_GPU, *, offers: pd.DataFrame | No
         robustness_max_pct=float(robust.max()) if len(robust) else None,
         sentence=sentence,
     )
+
+
+def _lower_first(label: str) -> str:
+    """'Neocloud' -> 'neocloud' inside a sentence, but 'DePIN network' stays as written."""
+    return label if label[:2].isupper() else label[:1].lower() + label[1:]
 
 
 def _usd(value: float | None) -> str:

@@ -53,10 +53,17 @@ def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
 _MEMO: dict[tuple, dict] = {}
 
 
-def _database_version(store: Store) -> tuple:
-    """Changes whenever the database file or its write-ahead log is written."""
+def _database_version(store: Store) -> tuple | None:
+    """Changes whenever the database file or its write-ahead log is written; None where the store is not one
+    local file (a DuckLake): no memo there."""
+    try:
+        database = Path(store.path)
+    except AttributeError:
+        return None
+    if not database.is_file():
+        return None
     stamps = []
-    for path in (Path(store.path), Path(f"{store.path}.wal")):
+    for path in (database, Path(f"{database}.wal")):
         stamps.append(path.stat().st_mtime_ns if path.exists() else None)
         stamps.append(path.stat().st_size if path.exists() else None)
     return tuple(stamps)
@@ -67,7 +74,10 @@ def network_report(store: Store, network: str, today: date | None = None) -> dic
     if network not in NETWORKS:
         raise UnknownNetworkError(f"unknown network {network!r}; known: {', '.join(NETWORKS)}")
     today = today or datetime.now().date()
-    key = (str(store.path), _database_version(store), network, today)
+    version = _database_version(store)
+    if version is None:
+        return _build_report(store, network, today)
+    key = (store.locator, version, network, today)
     if key not in _MEMO:
         if len(_MEMO) > 32:
             _MEMO.clear()

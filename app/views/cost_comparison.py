@@ -5,11 +5,9 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from analytics.comparison.compare import FIRM_KINDS, PRICING_KINDS, SIZE_CLASSES, Definition, segment_table, select
-from analytics.comparison.compare import side_discount as discount_of
-from analytics.comparison.conflicts import distrusted_offers
-from analytics.comparison.robustness import robustness_table
-from analytics.comparison.segments import DEFAULT_LENS, OVERVIEW_LENS, SEGMENT_LABELS
+from analytics.bundled.registry import source_label
+from analytics.comparison.compare import FIRM_KINDS, PRICING_KINDS, SIZE_CLASSES
+from analytics.comparison.segments import SEGMENT_LABELS
 from analytics.formatting import usd
 from analytics.metrics.jobs import (
     JobInputError,
@@ -20,9 +18,11 @@ from analytics.metrics.jobs import (
     market_model_job_summary,
 )
 from analytics.metrics.prices import check_published_claims
+from analytics.normalize import provider_info
 from analytics.offers import offers_age_days
 from app.charts import show_chart, style
 from app.data import (
+    cached_comparison,
     cached_history_report,
     cached_latest_offers,
     cached_published_prices,
@@ -37,10 +37,9 @@ KIND_LABELS = {"on_demand": "On-demand", "spot": "Spot / interruptible", "bid_de
                "published_list": "Published list"}  # fmt: skip
 
 store = ensure_database()
-db = str(store.path)
+db = store.locator  # identifies the store in cache keys
 offers = cached_latest_offers(db)
 conflicts = cached_source_conflicts(db)
-distrusted = distrusted_offers(conflicts)
 
 st.title("Cost comparison")
 
@@ -80,21 +79,21 @@ if not kinds:
     st.stop()
 
 family = offers.loc[offers["gpu_model"] == gpu, "gpu_family"].dropna()
-definition = Definition(
-    gpu=family.iloc[0] if pool and len(family) else gpu,
-    pool_family=pool and len(family) > 0,
-    size_classes=tuple(sizes) or None,
-    pricing_kinds=tuple(kinds),
-    window_days=None if window == 10_000 else window,
-    lens=DEFAULT_LENS if runpod_side == "centralized" else OVERVIEW_LENS,
+comparison = cached_comparison(
+    db,
+    family.iloc[0] if pool and len(family) else gpu,
+    bool(pool and len(family)),
+    tuple(sizes) or None,
+    tuple(kinds),
+    None if window == 10_000 else window,
+    runpod_side,
 )
-shown = select(offers, definition, distrusted)
+definition, shown = comparison["definition"], comparison["shown"]
 if shown.empty:
     st.warning("No dated offers match this definition. Widen the size classes, pricing kinds or the window.")
     st.stop()
 
-segments = segment_table(shown)
-result = discount_of(shown, definition)
+segments, result = comparison["segments"], comparison["discount"]
 newest = pd.to_datetime(shown["price_date"]).max()
 if result.discount_pct is not None:
     answer(
@@ -144,8 +143,11 @@ show_table(
 )
 
 fig = px.strip(
-    shown.assign(segment_label=shown["segment"].map(SEGMENT_LABELS)),
-    x="provider",
+    shown.assign(
+        segment_label=shown["segment"].map(SEGMENT_LABELS),
+        provider_name=shown["provider"].map(lambda p: provider_info(p).display_name),
+    ),
+    x="provider_name",
     y="price_per_gpu_hour_usd",
     color="segment_label",
     category_orders={"segment_label": list(SEGMENT_LABELS.values())},
@@ -156,11 +158,11 @@ fig.update_layout(xaxis={"categoryorder": "median ascending"})
 show_chart(style(fig, x_title="", y_title="USD per GPU-hour", height=440))
 
 st.subheader("How much does the answer depend on the definition?")
-robust = robustness_table(offers, definition, distrusted)
+robust = comparison["robustness"]
 show_table(
     robust,
     {
-        "definition": text("Definition", words=True, pinned=True),
+        "definition": text("Definition", words=True, width="medium"),
         "comparison": text("Comparison", words=True),
         "discount_pct": percent("Discount", why_missing="a side has fewer than 3 providers"),
         "expensive_median_usd": money("Dearer side median", why_missing="fewer than 3 providers"),
@@ -178,7 +180,11 @@ if len(conflicts):
         "compared, the other left out (first-party price lists beat third-party catalogues; else newer wins)."
     )
     show_table(
-        conflicts,
+        conflicts.assign(
+            source_a=conflicts["source_a"].map(source_label),
+            source_b=conflicts["source_b"].map(source_label),
+            trusted_source=conflicts["trusted_source"].map(lambda s: source_label(s) if isinstance(s, str) else s),
+        ),
         {
             "provider": text("Provider"),
             "instance_type": text("Instance"),
@@ -200,6 +206,7 @@ table = shown.assign(
     segment_label=shown["segment"].map(SEGMENT_LABELS),
     size=shown["size_class"].map(SIZE_CLASSES),
     kind=shown["pricing_kind"].map(KIND_LABELS),
+    dataset=shown["source"].map(source_label),
 ).sort_values("price_per_gpu_hour_usd")
 show_table(
     table,
@@ -214,7 +221,7 @@ show_table(
         "region": text("Region", why_missing="the source gives no region"),
         "price_date": day("Observed", help="The day the source observed this price"),
         "age_days": number("Age", digits=0, unit="days"),
-        "source": text("Dataset"),
+        "dataset": text("Dataset"),
         "via": text("Listed via"),
     },
     height=360,

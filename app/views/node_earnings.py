@@ -10,7 +10,7 @@ from analytics.metrics.earnings import EarningsInputError, gpu_specs, input_prob
 from app.data import ensure_database, stale_banner, usd
 
 store = ensure_database()
-db = str(store.path)
+db = store.locator  # identifies the store in cache keys
 st.title("Node earnings")
 st.caption(
     "What would my GPU earn on these networks, after power, and how sure is that? Every input shows "

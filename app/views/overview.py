@@ -6,10 +6,11 @@ import plotly.express as px
 import streamlit as st
 
 from analytics.comparison.segments import SEGMENT_LABELS
+from app.charts import show_chart, style
 from app.data import cached_overview, ensure_database, pct, stale_banner, usd
 
 store = ensure_database()
-kpis = cached_overview(str(store.path))
+kpis = cached_overview(store.locator)
 h = kpis.headline
 
 st.title("DePIN Lens")
@@ -20,7 +21,7 @@ if kpis.freshness.bundled_only:
     st.info(kpis.freshness.message, icon=":material/inventory_2:")
 else:
     st.success(kpis.freshness.message, icon=":material/schedule:")
-stale_banner(str(store.path))
+stale_banner(store.locator)
 
 st.subheader(f"{h.gpu}: price per GPU-hour by market segment")
 segments = pd.DataFrame(h.segments)
@@ -68,17 +69,15 @@ if not chart.empty:
     long["statistic"] = long["statistic"].map({"median_usd": "Two-stage median", "cheapest_usd": "Cheapest offer"})
     fig = px.bar(
         long,
-        x="segment_label",
-        y="usd",
+        y="segment_label",
+        x="usd",
         color="statistic",
+        orientation="h",
         barmode="group",
         category_orders={"segment_label": list(SEGMENT_LABELS.values())},
-        color_discrete_sequence=["#0072B2", "#E69F00"],
-        labels={"usd": "USD per GPU-hour", "segment_label": "", "statistic": ""},
         title=f"{h.gpu}: USD per GPU-hour by segment",
     )
-    fig.update_layout(height=380, legend={"orientation": "h", "y": -0.2})
-    st.plotly_chart(fig, width="stretch")
+    show_chart(style(fig, x_title="USD per GPU-hour", y_title="", height=380))
 
 st.subheader("Network tokens")
 cols = st.columns(max(len(kpis.tokens), 1))

@@ -13,7 +13,7 @@ from app.format import MISSING
 from app.network_section import render_network_section
 
 store = ensure_database()
-db = str(store.path)
+db = store.locator  # identifies the store in cache keys
 all_networks = networks()
 
 st.title("Tokenomics")
