@@ -34,7 +34,8 @@ def status_report(store: Store, now: datetime | None = None) -> dict[str, Any]:
     listed_by = datasets.loc[catalog, "dataset_id"].str.split(":").str[-1]
     last_run = runs.iloc[0] if not runs.empty else None
     return {
-        "database": str(store.path),
+        "database": store.display_name,
+        "store": store.describe(),
         "schema_version": store.schema_version(),
         "tables": queries.table_counts(store),
         "offers": {

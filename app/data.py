@@ -11,20 +11,21 @@ from analytics.metrics.overview import OverviewKpis, overview_kpis
 from analytics.settings import get_settings
 from analytics.snapshot import load_snapshot
 from analytics.store import Store
+from analytics.store.factory import open_store, store_for
 from analytics.store.migrations import MIGRATIONS
 
-TTL_S = 60
+TTL_S = get_settings().cache_ttl_s  # DEPIN_CACHE_TTL_S, read once when the server starts
 
 
 def store() -> Store:
-    return Store(get_settings().db)
+    return open_store(get_settings())
 
 
 def ensure_database() -> Store:
     """Open the configured database; on a missing or empty one, load the bundled snapshot first."""
     _share_reads_in_a_server()
     current = store()
-    version = current.schema_version() if current.path.exists() else 0
+    version = current.schema_version() if current.exists() else 0
     if version == 0:
         with st.spinner("First start: loading the bundled snapshot..."):
             load_snapshot(current)
@@ -46,17 +47,17 @@ def _share_reads_in_a_server() -> None:
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def cached_overview(db_path: str) -> OverviewKpis:
-    return overview_kpis(Store(db_path))
+    return overview_kpis(store_for(db_path))
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def cached_latest_offers(db_path: str, family: str | None = None) -> pd.DataFrame:
-    return queries.latest_offers(Store(db_path), family=family)
+    return queries.latest_offers(store_for(db_path), family=family)
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def cached_datasets(db_path: str) -> pd.DataFrame:
-    return queries.datasets(Store(db_path))
+    return queries.datasets(store_for(db_path))
 
 
 EXPORT_FORMATS = {"parquet": "Parquet", "csv": "CSV"}
@@ -66,14 +67,14 @@ EXPORT_FORMATS = {"parquet": "Parquet", "csv": "CSV"}
 def cached_dataset_tables(db_path: str, dataset_id: str) -> list[str]:
     from analytics.exports import dataset_tables
 
-    return dataset_tables(Store(db_path), dataset_id)
+    return dataset_tables(store_for(db_path), dataset_id)
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False, max_entries=8)
 def cached_dataset_preview(db_path: str, dataset_id: str, table: str | None) -> pd.DataFrame:
     from analytics.exports import dataset_preview
 
-    return dataset_preview(Store(db_path), dataset_id, table)
+    return dataset_preview(store_for(db_path), dataset_id, table)
 
 
 def dataset_download(db_path: str, dataset_id: str, fmt: str, table: str | None):
@@ -82,19 +83,19 @@ def dataset_download(db_path: str, dataset_id: str, fmt: str, table: str | None)
     def generate() -> bytes:
         from analytics.exports import export_bytes
 
-        return export_bytes(Store(db_path), dataset_id, fmt, table)
+        return export_bytes(store_for(db_path), dataset_id, fmt, table)
 
     return generate
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def cached_published_prices(db_path: str) -> pd.DataFrame:
-    return queries.published_prices(Store(db_path))
+    return queries.published_prices(store_for(db_path))
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def cached_runs(db_path: str) -> pd.DataFrame:
-    return queries.last_runs(Store(db_path), limit=50)
+    return queries.last_runs(store_for(db_path), limit=50)
 
 
 def usd(value: float | None, digits: int = 2) -> str:
@@ -107,17 +108,17 @@ def pct(value: float | None, digits: int = 1) -> str:
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def cached_offer_history(db_path: str, family: str | None = None) -> pd.DataFrame:
-    return queries.offer_history(Store(db_path), family=family)
+    return queries.offer_history(store_for(db_path), family=family)
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def cached_candle_series(db_path: str) -> pd.DataFrame:
-    return queries.candle_series(Store(db_path))
+    return queries.candle_series(store_for(db_path))
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def cached_candles(db_path: str, exchange: str, symbol: str, timeframe: str) -> pd.DataFrame:
-    return queries.candles(Store(db_path), exchange, symbol, timeframe)
+    return queries.candles(store_for(db_path), exchange, symbol, timeframe)
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False, max_entries=32)
@@ -125,28 +126,28 @@ def cached_chart_candles(db_path: str, exchange: str, symbol: str, timeframe: st
     """At most a few thousand candles per series and window (merged into wider ones in DuckDB when longer)."""
     from analytics.markets.chart_candles import chart_candles
 
-    return chart_candles(Store(db_path), exchange, symbol, timeframe, window)
+    return chart_candles(store_for(db_path), exchange, symbol, timeframe, window)
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def cached_token_closes(db_path: str):
     from analytics.token_report import token_closes
 
-    return token_closes(Store(db_path))
+    return token_closes(store_for(db_path))
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def cached_token_report(db_path: str) -> list[dict]:
     from analytics.token_report import token_report
 
-    return token_report(Store(db_path))
+    return token_report(store_for(db_path))
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def cached_market_snapshots(db_path: str) -> pd.DataFrame:
     from analytics.token_report import latest_market_snapshots
 
-    return latest_market_snapshots(Store(db_path))
+    return latest_market_snapshots(store_for(db_path))
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
@@ -154,7 +155,7 @@ def cached_source_freshness(db_path: str, interval_hours: float) -> pd.DataFrame
     from datetime import UTC, datetime
 
     now = datetime.now(UTC).replace(tzinfo=None)
-    return queries.source_freshness(Store(db_path), interval_hours=interval_hours, now=now)
+    return queries.source_freshness(store_for(db_path), interval_hours=interval_hours, now=now)
 
 
 def stale_banner(db_path: str) -> None:
@@ -182,7 +183,7 @@ def stale_banner(db_path: str) -> None:
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def cached_quarantined(db_path: str) -> pd.DataFrame:
-    return queries.quarantined(Store(db_path))
+    return queries.quarantined(store_for(db_path))
 
 
 def for_display(frame: pd.DataFrame, blank: str = "—") -> pd.DataFrame:
@@ -196,14 +197,51 @@ def for_display(frame: pd.DataFrame, blank: str = "—") -> pd.DataFrame:
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def cached_source_conflicts(db_path: str) -> pd.DataFrame:
-    return queries.source_conflicts(Store(db_path))
+    return queries.source_conflicts(store_for(db_path))
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def cached_history_report(db_path: str, gpu: str, segment: str | None = None, provider: str | None = None) -> dict:
     from analytics.comparison.report import history_report
 
-    return history_report(Store(db_path), gpu, segment=segment, provider=provider)
+    return history_report(store_for(db_path), gpu, segment=segment, provider=provider)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def cached_comparison(
+    db_path: str,
+    gpu: str,
+    pool_family: bool,
+    size_classes: tuple[str, ...] | None,
+    pricing_kinds: tuple[str, ...],
+    window_days: int | None,
+    datacenter_marketplace_side: str,
+) -> dict:
+    """The Cost comparison's figures for one definition, shared by every session (plain data, no connection)."""
+    from analytics.comparison.compare import Definition, segment_table, select, side_discount
+    from analytics.comparison.conflicts import distrusted_offers
+    from analytics.comparison.robustness import robustness_table
+    from analytics.comparison.segments import Lens
+
+    offers = cached_latest_offers(db_path)
+    distrusted = distrusted_offers(cached_source_conflicts(db_path))
+    definition = Definition(
+        gpu=gpu,
+        pool_family=pool_family,
+        size_classes=size_classes,
+        pricing_kinds=pricing_kinds,
+        window_days=window_days,
+        lens=Lens(datacenter_marketplace_side),
+    )
+    shown = select(offers, definition, distrusted)
+    return {
+        "definition": definition,
+        "shown": shown,
+        "segments": segment_table(shown) if len(shown) else None,
+        "discount": side_discount(shown, definition) if len(shown) else None,
+        "robustness": robustness_table(offers, definition, distrusted) if len(shown) else None,
+    }
+
 
 
 @st.cache_data(ttl=3600, show_spinner=False)
@@ -214,41 +252,6 @@ def cached_hardware() -> dict:
     return detect_hardware()
 
 
-@st.cache_data(ttl=TTL_S, show_spinner=False)
-def cached_bench_runs(db_path: str) -> pd.DataFrame:
-    from analytics.bench.runner import runs
-
-    return runs(Store(db_path))
-
-
-@st.cache_data(ttl=TTL_S, show_spinner=False)
-def cached_bench_run_results(db_path: str, run_id: str) -> pd.DataFrame:
-    from analytics.bench.runner import run_results
-
-    return run_results(Store(db_path), run_id)
-
-
-@st.cache_data(ttl=TTL_S, show_spinner=False)
-def cached_cost_per_work(db_path: str, include_spec_peaks: bool) -> tuple[pd.DataFrame, int]:
-    from analytics.bench.value import cost_per_work
-
-    return cost_per_work(Store(db_path), include_spec_peaks=include_spec_peaks)
-
-
-@st.cache_data(ttl=TTL_S, show_spinner=False)
-def cached_unranked_offers(db_path: str, include_spec_peaks: bool) -> pd.DataFrame:
-    from analytics.bench.unranked import unranked_offers
-
-    return unranked_offers(Store(db_path), include_spec_peaks=include_spec_peaks)
-
-
-@st.cache_data(ttl=TTL_S, show_spinner=False)
-def cached_throughput_table(db_path: str) -> pd.DataFrame:
-    from analytics.bench.value import throughput_table
-
-    return throughput_table(Store(db_path))
-
-
 # Node earnings and due diligence: their inputs (market medians, token risk, evidence) take a second or more
 # to compute; every rerun and every session reuses them within the TTL.
 
@@ -257,39 +260,39 @@ def cached_throughput_table(db_path: str) -> pd.DataFrame:
 def cached_resolve_inputs(db_path: str, gpu: str, network: str, proxy_segment: str | None):
     from analytics.earnings_report import resolve_inputs
 
-    return resolve_inputs(Store(db_path), gpu, network, proxy_segment=proxy_segment)
+    return resolve_inputs(store_for(db_path), gpu, network, proxy_segment=proxy_segment)
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False, max_entries=64)
 def cached_earnings_report(db_path: str, gpu: str, network: str, proxy_segment: str | None, overrides: dict) -> dict:
     from analytics.earnings_report import earnings_report
 
-    return earnings_report(Store(db_path), gpu, network, proxy_segment=proxy_segment, **overrides)
+    return earnings_report(store_for(db_path), gpu, network, proxy_segment=proxy_segment, **overrides)
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def cached_claim_cases(db_path: str, network: str, proxy_segment: str | None) -> pd.DataFrame:
     from analytics.earnings_report import claim_cases
 
-    return claim_cases(Store(db_path), network, proxy_segment)
+    return claim_cases(store_for(db_path), network, proxy_segment)
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def cached_dd_projects(db_path: str) -> dict:
     from analytics import dd
 
-    return dd.projects(Store(db_path))
+    return dd.projects(store_for(db_path))
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False, max_entries=64)
 def cached_dd_assess(db_path: str, project_id: str, answers: dict | None) -> dict:
     from analytics import dd
 
-    return dd.assess(Store(db_path), project_id, answers)
+    return dd.assess(store_for(db_path), project_id, answers)
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def cached_dd_history(db_path: str, project_id: str) -> pd.DataFrame:
     from analytics import dd
 
-    return dd.history(Store(db_path), project_id)
+    return dd.history(store_for(db_path), project_id)

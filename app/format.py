@@ -149,7 +149,7 @@ def styled(frame: pd.DataFrame, columns: Mapping[str, Col]):
     for name, col in columns.items():
         if col.kind == "link":
             shown[name] = shown[name].astype(object).where(shown[name].notna(), None)
-        elif shown[name].isna().any() or col.kind == "text":
+        elif shown[name].isna().any() or col.kind in ("text", "flag"):  # a bool column is drawn as a checkbox
             shown[name] = shown[name].map(col.formatter).astype(object)
         else:
             formatters[name] = col.formatter

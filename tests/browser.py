@@ -106,7 +106,8 @@ def kill_leftovers() -> None:
 
 def start_dashboard(db: Path, port: int) -> tuple[subprocess.Popen, dict]:
     env = {**os.environ, "DEPIN_DB": str(db)}
-    log = tempfile.TemporaryFile(mode="w+")  # a file, not a pipe: nobody must drain it for the server to run  # noqa: SIM115 (closed in stop_dashboard)
+    # a file, not a pipe: nobody has to drain it for the server to keep running; closed in stop_dashboard
+    log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115
     proc = subprocess.Popen(
         [sys.executable, "-m", "analytics.cli", "dashboard", "--port", str(port), "--address", "127.0.0.1"],
         env=env,

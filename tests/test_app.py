@@ -162,6 +162,18 @@ def test_token_markets_names_the_instrument_and_shows_the_migration(app):
     figure = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert any("RNDR" in (trace.get("name") or "") for trace in figure["data"])
     assert any("migration" in a["text"] for a in figure["layout"]["annotations"])
+    x_range = figure["layout"]["xaxis"]["range"]
+    assert x_range[0][:4] == "2020" and x_range[1][:10] == "2025-11-12"  # the data's span, not 2027
+    low, high = figure["layout"]["yaxis"]["range"]
+    assert 0 < high < 100  # RENDER and RNDR closes in USD(T), padded
+
+    at.segmented_control[0].set_value("1M").run()
+    figure = json.loads(at.get("plotly_chart")[0].proto.spec)
+    lows, highs = plotly_array(figure["data"][0]["low"]), plotly_array(figure["data"][0]["high"])
+    low, high = figure["layout"]["yaxis"]["range"]
+    assert len(figure["data"][0]["x"]) <= 32
+    assert low <= min(lows) and high >= max(highs)
+    assert high - low < 1.2 * (max(highs) - min(lows))  # fits the month, not the whole history
 
 
 def test_tokenomics_pages_for_every_network(app):
@@ -175,6 +187,12 @@ def test_tokenomics_pages_for_every_network(app):
         assert facts["source"].str.startswith("https://").all()
     shown = {m.label: m.value for m in at.metric}
     assert "Maximum supply" in shown
+
+
+def section_chart(at, trace_name: str) -> dict:
+    """The chart with a trace of that name (show_chart moves titles out of the figure)."""
+    figures = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    return next(f for f in figures if any(t.get("name") == trace_name for t in f["data"]))
 
 
 def test_tokenomics_demand_vs_emissions_section_matches_the_network_report(app, snapshot_store):
@@ -196,12 +214,15 @@ def test_tokenomics_demand_vs_emissions_section_matches_the_network_report(app, 
     assert shown["Annualised revenue"] == f"${report['annualised_revenue']['usd']:,.0f}"
     assert shown["Issuance coverage"] == "not shown"
     assert any("emission side: no emissions source" in i.value for i in at.info)
-    figure = json.loads(at.get("plotly_chart")[-1].proto.spec)
+    figure = section_chart(at, "Revenue (USD per day)")
     assert len(plotly_array(figure["data"][0]["y"])) == 166  # every day of revenue, partial day included
+    assert len(plotly_array(section_chart(at, "Compute hours per week")["data"][0]["y"])) == 16
+    assert "**Aethir: demand vs token incentives, USD per day**" in [m.value for m in at.markdown]
     next(r for r in at.radio if r.label == "Network").set_value("akash").run()
     assert not at.exception
-    figure = json.loads(at.get("plotly_chart")[-1].proto.spec)
+    figure = section_chart(at, "Spend by users (USD per day)")
     names = [trace["name"] for trace in figure["data"]]
+    assert len(plotly_array(section_chart(at, "Active providers")["data"][0]["y"])) == 667
     assert names == ["Spend by users (USD per day)", "Token incentives, 1kx (USD per day, monthly)"]
     assert any("no month has both sides" in i.value for i in at.info)
     text = " ".join(str(m.value) for m in at.metric)

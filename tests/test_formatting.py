@@ -80,3 +80,30 @@ def test_tokens_without_overlap_leave_the_heatmap():
     corr = pd.DataFrame([[1.0, 0.5, None], [0.5, 1.0, None], [None, None, 1.0]], index=list("ABR"), columns=list("ABR"))
     kept, dropped = informative_correlations(corr)
     assert dropped == ["R"] and list(kept.columns) == ["A", "B"]
+
+
+def test_the_cli_writes_a_loss_as_minus_dollars(snapshot_store):
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "analytics.cli",
+            "--db",
+            str(snapshot_store.path),
+            "earnings",
+            "--gpu",
+            "RTX4090",
+            "--utilization",
+            "0.05",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "after depreciation -$" in result.stdout
+    assert "$-" not in result.stdout

@@ -11,6 +11,8 @@ from analytics.refresh import EXIT_ALL_FAILED, EXIT_OK, EXIT_SOME_FAILED, run_re
 from analytics.settings import Settings
 from tests.fakeserver import FIXTURES, FakeApis, Reply
 
+pytestmark = pytest.mark.backends("duckdb", "ducklake")
+
 
 @pytest.fixture
 def apis():
@@ -20,7 +22,14 @@ def apis():
 
 def settings_for(apis, store, **extra):
     urls = {k.removeprefix("DEPIN_").lower(): v for k, v in apis.base_urls().items()}
-    return Settings(_env_file=None, db=store.path, http_timeout_s=2, **urls, **extra)
+    return Settings(_env_file=None, **store_settings(store), http_timeout_s=2, **urls, **extra)
+
+
+def store_settings(store) -> dict:
+    """The settings that name `store` (a DuckDB file or a DuckLake)."""
+    if store.backend == "duckdb":
+        return {"db": store.path}
+    return {"store": "ducklake", "lake_catalog": store.catalog, "lake_data_path": store.data_path}
 
 
 def offline_exchanges(exchange_id):
@@ -126,7 +135,7 @@ def test_429_with_retry_after_is_retried(apis, empty_store):
 
 def test_connection_refused_and_all_failed_exit_code(empty_store):
     refused = "http://127.0.0.1:9"
-    settings = Settings(_env_file=None, db=empty_store.path, akash_base_url=refused, ionet_base_url=refused)
+    settings = Settings(_env_file=None, **store_settings(empty_store), akash_base_url=refused, ionet_base_url=refused)
     report = run_refresh(empty_store, settings, only=["akash", "ionet"])
     assert report.exit_code == EXIT_ALL_FAILED
     assert all("connection failed (connection refused)" in o.message for o in report.outcomes)

@@ -22,7 +22,7 @@ def reference_results() -> pd.DataFrame:
 def throughput_figures(store: Store) -> pd.DataFrame:
     """Every throughput figure we have: model_key, metric (matmul bf16 | memory_bandwidth), value, origin."""
     rows = []
-    if store.path.exists():
+    if store.exists():
         local = store.query_df(
             """
             SELECT r.run_id, b.gpu_model, b.device_name, b.started_at, r.metric, max(r.best) AS best

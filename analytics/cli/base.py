@@ -20,18 +20,23 @@ if TYPE_CHECKING:  # pandas, DuckDB and pydantic load only when a command runs: 
 class _Context:
     def __init__(self, db: Path | None) -> None:
         self._db = db
+        # A command's own options (init --store ducklake --catalog ...) override the DEPIN_* settings.
+        self.overrides: dict[str, str] = {}
 
     @property
     def settings(self) -> Settings:
         from analytics.settings import get_settings
 
-        return get_settings(db=self._db)
+        overrides = dict(self.overrides)
+        if self._db is not None:
+            overrides.setdefault("store", "duckdb")  # an explicit --db names a DuckDB file
+        return get_settings(db=self._db, **overrides)
 
     @property
     def store(self) -> Store:
-        from analytics.store import Store
+        from analytics.store.factory import open_store
 
-        return Store(self.settings.db)
+        return open_store(self.settings)
 
 
 class _Group(click.Group):

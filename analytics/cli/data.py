@@ -20,18 +20,61 @@ if TYPE_CHECKING:
     from analytics.store import Store
 
 
+def lake_options(command):
+    """--catalog/--data-path: the DuckLake to use instead of DEPIN_LAKE_CATALOG / DEPIN_LAKE_DATA_PATH."""
+    command = click.option(
+        "--data-path", default=None, help="DuckLake data path (directory or s3://...); default DEPIN_LAKE_DATA_PATH."
+    )(command)
+    return click.option(
+        "--catalog",
+        default=None,
+        help="DuckLake catalog, e.g. 'postgres:dbname=depin host=db'; default DEPIN_LAKE_CATALOG.",
+    )(command)
+
+
 @main.command()
+@click.option(
+    "--store",
+    "backend",
+    type=click.Choice(["duckdb", "ducklake"]),
+    default=None,
+    help="Backend to create (default: DEPIN_STORE, else duckdb).",
+)
+@lake_options
 @click.pass_obj
-def init(obj: _Context) -> None:
-    """Create or upgrade the database and load the bundled snapshot (safe to run again)."""
+def init(obj: _Context, backend: str | None, catalog: str | None, data_path: str | None) -> None:
+    """Create or upgrade the database (or DuckLake) and load the bundled snapshot (safe to run again)."""
     from analytics.scheduling import refresh_lock
     from analytics.snapshot import load_snapshot
 
+    overrides = {"store": backend, "lake_catalog": catalog, "lake_data_path": data_path}
+    obj.overrides.update({k: v for k, v in overrides.items() if v is not None})
     store = obj.store
     with refresh_lock(store, wait_s=60):
         report = load_snapshot(store)
     added = ", ".join(f"{table} +{n}" for table, n in report.rows_added.items())
-    click.echo(f"database {store.path} ready (schema v{store.schema_version()}): {added} in {report.duration_s:.2f} s")
+    click.echo(
+        f"database {store.display_name} ready (schema v{store.schema_version()}): {added} in {report.duration_s:.2f} s"
+    )
+
+
+@main.command("migrate-store")
+@click.option("--to", "target", type=click.Choice(["ducklake"]), required=True, help="Backend to copy into.")
+@lake_options
+@click.pass_obj
+def migrate_store_cmd(obj: _Context, target: str, catalog: str | None, data_path: str | None) -> None:
+    """Copy the DuckDB file (--db / DEPIN_DB) into an empty DuckLake, verified per table (counts, checksums)."""
+    from analytics.store.copy import copy_store
+
+    source = Store(obj.settings.db)
+    overrides = {"store": target, "lake_catalog": catalog, "lake_data_path": data_path}
+    obj.overrides.update({k: v for k, v in overrides.items() if v is not None})
+    obj._db = None  # the target comes from the lake settings, not from --db
+    lake = obj.store
+    click.echo(f"copying {source.display_name} into {lake.display_name} ...")
+    for check in copy_store(source, lake):
+        click.echo(f"  {check.table:<24} {check.rows:>9,} rows  checksum {check.checksum}  verified")
+    click.echo("done: every table matches row count and checksum")
 
 
 @main.command()
@@ -47,7 +90,7 @@ def status(obj: _Context, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(report, indent=2, default=str))
         return
-    click.echo(f"database: {report['database']} (schema v{report['schema_version']})")
+    click.echo(f"database: {report['database']} (schema v{report['schema_version']}, {report['store']['backend']})")
     for table, rows in report["tables"].items():
         click.echo(f"  {table:<24} {rows:>8,} rows")
     click.echo("offers by source:")
@@ -93,11 +136,11 @@ def dashboard(obj: _Context, port: int, address: str) -> None:
     from analytics.store.migrations import MIGRATIONS
 
     store = obj.store
-    version = store.schema_version() if store.path.exists() else 0
+    version = store.schema_version() if store.exists() else 0
     if version == 0 or _is_empty(store):
         from analytics.snapshot import load_snapshot  # pandas and the loaders only when there is work
 
-        click.echo(f"loading the bundled snapshot into {store.path} ...")
+        click.echo(f"loading the bundled snapshot into {store.display_name} ...")
         load_snapshot(store)
     elif version < MIGRATIONS[-1].version:  # a current schema needs no write (and no lock) to start
         store.migrate()
@@ -106,8 +149,8 @@ def dashboard(obj: _Context, port: int, address: str) -> None:
     if not _port_free(port, address):
         _fail(f"port {port} is already in use on {address}; choose another with --port")
     url = f"http://{'localhost' if address in ('0.0.0.0', '') else address}:{port}"
-    click.echo(f"DePIN Lens dashboard: {url}  (database {store.path}; Ctrl+C stops it)")
-    env = {**os.environ, "DEPIN_DB": str(store.path)}
+    click.echo(f"DePIN Lens dashboard: {url}  (database {store.display_name}; Ctrl+C stops it)")
+    env = {**os.environ, **store.environment()}
     command = [
         sys.executable,
         "-m",

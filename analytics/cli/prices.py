@@ -40,7 +40,7 @@ def refresh(obj: _Context, only: str | None, as_json: bool, timeout_s: float | N
     from analytics.scheduling import EXIT_LOCKED, RefreshLocked, refresh_lock
 
     if not as_json:
-        click.echo(f"refreshing {', '.join(names)} into {obj.store.path} ...")
+        click.echo(f"refreshing {', '.join(names)} into {obj.store.display_name} ...")
     try:
         with refresh_lock(obj.store):
             report = run_refresh(obj.store, obj.settings, only=names, timeout_s=timeout_s, progress=show)

@@ -40,6 +40,8 @@ def robustness_table(offers: pd.DataFrame, default: Definition, conflicted: set[
     same = offers[offers["gpu_model"] == default.gpu]
     if len(same):
         family = same["gpu_family"].dropna().iloc[0] if same["gpu_family"].notna().any() else None
+    # every variant compares this model or its family: select from those rows only
+    offers = offers[(offers["gpu_model"] == default.gpu) | (offers["gpu_family"] == (family or default.gpu))]
     rows = []
     for label, definition in variants(default, family):
         selected = select(offers, definition, conflicted)

@@ -108,7 +108,7 @@ def projects(store: Store) -> dict[str, Project]:
         pid: Project(pid, p["name"], p.get("token"), p.get("provider"), p.get("tokenomics"), dict(p.get("prefill", {})))
         for pid, p in _config()["projects"].items()
     }
-    if store.path.exists():
+    if store.exists():
         for pid, name, token, provider in store.query_rows("SELECT project_id, name, token, provider FROM dd_projects"):
             result.setdefault(pid, Project(pid, name, token or None, provider or None))
     return result

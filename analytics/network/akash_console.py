@@ -156,7 +156,12 @@ class _Provider(BaseModel):
 
 
 def _day(text: str) -> date:
-    return pd.Timestamp(text).tz_convert("UTC").date() if pd.Timestamp(text).tzinfo else pd.Timestamp(text).date()
+    """The UTC day of an ISO timestamp; a date that does not parse fails the payload with its value."""
+    try:
+        stamp = pd.Timestamp(text)
+    except ValueError as exc:
+        raise PayloadError(f"akash_network: not a date: {text!r}") from exc
+    return (stamp.tz_convert("UTC") if stamp.tzinfo else stamp).date()
 
 
 class AkashNetworkCollector(Collector):
@@ -188,7 +193,11 @@ class AkashNetworkCollector(Collector):
                 if not isinstance(point.value, int | float) or isinstance(point.value, bool):
                     result.rejected.append((point.model_dump(), f"graph-data/{name}: value is not a number"))
                     continue
-                day = _day(point.date)
+                try:
+                    day = _day(point.date)
+                except PayloadError as exc:
+                    result.rejected.append((point.model_dump(), f"graph-data/{name}: {exc}"))
+                    continue
                 flags = ["partial_day"] if day >= today else []
                 result.add(point.model_dump(), metric=metric, date=day, period="day", value=point.value / divisor,
                            unit=unit, flags=flags)  # fmt: skip
@@ -226,7 +235,11 @@ class AkashNetworkCollector(Collector):
             if leased > total:
                 result.rejected.append((record, f"gpu-breakdown: {leased:g} leased GPUs > {total:g} in total"))
                 continue
-            day, model = _day(item.date), f"{item.vendor} {item.model}".strip()
+            try:
+                day, model = _day(item.date), f"{item.vendor} {item.model}".strip()
+            except PayloadError as exc:
+                result.rejected.append((record, f"gpu-breakdown: {exc}"))
+                continue
             for metric, value, unit in (("total_gpus", total, "GPUs"), ("leased_gpus", leased, "GPUs"),
                                         ("gpu_providers", providers, "providers")):  # fmt: skip
                 result.add(record, metric=metric, dimension=model, date=day, period="day", value=value, unit=unit)

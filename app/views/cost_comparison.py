@@ -6,11 +6,8 @@ import plotly.express as px
 import streamlit as st
 
 from analytics.bundled.registry import source_label
-from analytics.comparison.compare import FIRM_KINDS, PRICING_KINDS, SIZE_CLASSES, Definition, segment_table, select
-from analytics.comparison.compare import side_discount as discount_of
-from analytics.comparison.conflicts import distrusted_offers
-from analytics.comparison.robustness import robustness_table
-from analytics.comparison.segments import DEFAULT_LENS, OVERVIEW_LENS, SEGMENT_LABELS
+from analytics.comparison.compare import FIRM_KINDS, PRICING_KINDS, SIZE_CLASSES
+from analytics.comparison.segments import SEGMENT_LABELS
 from analytics.formatting import usd
 from analytics.metrics.jobs import (
     JobInputError,
@@ -21,9 +18,11 @@ from analytics.metrics.jobs import (
     market_model_job_summary,
 )
 from analytics.metrics.prices import check_published_claims
+from analytics.normalize import provider_info
 from analytics.offers import offers_age_days
 from app.charts import show_chart, style
 from app.data import (
+    cached_comparison,
     cached_history_report,
     cached_latest_offers,
     cached_published_prices,
@@ -32,15 +31,15 @@ from app.data import (
 )
 from app.format import count, day, money, number, percent, price, show_table, text
 from app.layout import answer, filters_container
+from app.network_section import cached_measured_rates
 
 KIND_LABELS = {"on_demand": "On-demand", "spot": "Spot / interruptible", "bid_derived": "Bid-derived",
                "published_list": "Published list"}  # fmt: skip
 
 store = ensure_database()
-db = str(store.path)
+db = store.locator  # identifies the store in cache keys
 offers = cached_latest_offers(db)
 conflicts = cached_source_conflicts(db)
-distrusted = distrusted_offers(conflicts)
 
 st.title("Cost comparison")
 
@@ -80,21 +79,21 @@ if not kinds:
     st.stop()
 
 family = offers.loc[offers["gpu_model"] == gpu, "gpu_family"].dropna()
-definition = Definition(
-    gpu=family.iloc[0] if pool and len(family) else gpu,
-    pool_family=pool and len(family) > 0,
-    size_classes=tuple(sizes) or None,
-    pricing_kinds=tuple(kinds),
-    window_days=None if window == 10_000 else window,
-    lens=DEFAULT_LENS if runpod_side == "centralized" else OVERVIEW_LENS,
+comparison = cached_comparison(
+    db,
+    family.iloc[0] if pool and len(family) else gpu,
+    bool(pool and len(family)),
+    tuple(sizes) or None,
+    tuple(kinds),
+    None if window == 10_000 else window,
+    runpod_side,
 )
-shown = select(offers, definition, distrusted)
+definition, shown = comparison["definition"], comparison["shown"]
 if shown.empty:
     st.warning("No dated offers match this definition. Widen the size classes, pricing kinds or the window.")
     st.stop()
 
-segments = segment_table(shown)
-result = discount_of(shown, definition)
+segments, result = comparison["segments"], comparison["discount"]
 newest = pd.to_datetime(shown["price_date"]).max()
 if result.discount_pct is not None:
     answer(
@@ -144,8 +143,11 @@ show_table(
 )
 
 fig = px.strip(
-    shown.assign(segment_label=shown["segment"].map(SEGMENT_LABELS)),
-    x="provider",
+    shown.assign(
+        segment_label=shown["segment"].map(SEGMENT_LABELS),
+        provider_name=shown["provider"].map(lambda p: provider_info(p).display_name),
+    ),
+    x="provider_name",
     y="price_per_gpu_hour_usd",
     color="segment_label",
     category_orders={"segment_label": list(SEGMENT_LABELS.values())},
@@ -156,7 +158,7 @@ fig.update_layout(xaxis={"categoryorder": "median ascending"})
 show_chart(style(fig, x_title="", y_title="USD per GPU-hour", height=440))
 
 st.subheader("How much does the answer depend on the definition?")
-robust = robustness_table(offers, definition, distrusted)
+robust = comparison["robustness"]
 show_table(
     robust,
     {
@@ -264,7 +266,10 @@ except JobInputError as exc:
     st.stop()
 
 priced = shown.assign(market_model=shown["side"], provider_category=shown["segment"])
-costs = job_costs(priced, job, assumptions)
+measured_rates = cached_measured_rates(db)
+costs = job_costs(priced, job, assumptions, measured_rates=measured_rates)
+for provider, (rate, source) in measured_rates.items():
+    st.caption(f"{provider.capitalize()} offers: interruption rate {rate:.4f} per hour from {source}, not assumed.")
 summary = market_model_job_summary(costs)
 if not summary.empty:
     show_table(

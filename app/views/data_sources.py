@@ -19,16 +19,36 @@ from app.data import (
     stale_banner,
 )
 from app.format import count, day, flag, link, moment, money, number, show_table, text
+from app.layout import answer
 
 store = ensure_database()
-db = str(store.path)
+db = store.locator  # identifies the store in cache keys
 
 st.title("Data & sources")
-st.caption(f"Database: `{db}`. Every number in DePIN Lens comes from one of these datasets.")
-
-stale_banner(db)
 interval = get_settings().refresh_interval_hours
 freshness = cached_source_freshness(db, interval)
+datasets = cached_datasets(db)
+if freshness.empty:
+    answer(
+        f"Every number in DePIN Lens comes from these {len(datasets)} datasets; no live refresh has run yet, "
+        "so everything shown is the bundled snapshot."
+    )
+else:
+    # as the stale banner: a skipped source (no API key) is not stale; one that never succeeded is
+    stale_rows = (freshness["last_status"] != "skipped") & freshness["stale"].fillna(True).astype(bool)
+    stale_sources = freshness.loc[stale_rows, "source"].tolist()
+    answer(
+        f"Every number in DePIN Lens comes from these {len(datasets)} datasets; {len(freshness)} live sources "
+        f"have been refreshed, "
+        + (
+            f"and {', '.join(stale_sources)} {'is' if len(stale_sources) == 1 else 'are'} stale."
+            if stale_sources
+            else "all within twice the refresh schedule."
+        )
+    )
+st.caption(f"Database: `{store.display_name}`.")
+
+stale_banner(db)
 st.subheader("Freshness per source")
 if freshness.empty:
     st.caption("No live refresh has run yet: everything shown is the bundled snapshot. Run `depin refresh`.")
@@ -50,7 +70,6 @@ else:
     )
     st.caption(f"Stale = last success older than twice the {interval:g} h schedule (DEPIN_REFRESH_INTERVAL_HOURS).")
 
-datasets = cached_datasets(db)
 st.subheader(f"Datasets ({len(datasets)})")
 show_table(
     datasets,

@@ -60,7 +60,7 @@ def save_version(project: str) -> None:
     st.session_state["dd_flash"] = ("success", f"Saved {assessment['project']} version {version}")
 
 
-all_projects = cached_dd_projects(str(store.path))
+all_projects = cached_dd_projects(store.locator)
 with st.sidebar:
     st.header("Add a project")
     with st.form("add_project", clear_on_submit=True):
@@ -72,7 +72,7 @@ with st.sidebar:
                 dd.add_project(store, name, token, provider)
                 st.success(f"Added {name}")
                 cached_dd_projects.clear()
-                all_projects = cached_dd_projects(str(store.path))
+                all_projects = cached_dd_projects(store.locator)
             except dd.DDInputError as exc:
                 st.error(str(exc))
 
@@ -90,7 +90,7 @@ if flash is not None:
     else:
         st.error(message)
 
-defaults = cached_dd_assess(str(store.path), project_id, None)
+defaults = cached_dd_assess(store.locator, project_id, None)
 st.subheader("Evidence from the data")
 st.dataframe(
     [
@@ -126,7 +126,7 @@ for step in dd.checklist():
         values[q.id] = {"answer": answer, "weight": float(weight), "note": note}
 
 try:
-    assessment = cached_dd_assess(str(store.path), project_id, dd.analyst_answers(values, defaults))
+    assessment = cached_dd_assess(store.locator, project_id, dd.analyst_answers(values, defaults))
 except dd.DDInputError as exc:
     st.error(str(exc))
     st.stop()
@@ -171,7 +171,7 @@ c1.download_button("Export Markdown", dd.to_markdown(assessment), file_name=f"dd
 c2.download_button("Export JSON", dd.to_json(assessment), file_name=f"dd_{project_id}.json", mime="application/json")
 
 st.subheader("Saved versions")
-saved = cached_dd_history(str(store.path), project_id)
+saved = cached_dd_history(store.locator, project_id)
 if saved.empty:
     st.caption("No saved version yet.")
 else:

@@ -11,17 +11,12 @@ import plotly.express as px
 import streamlit as st
 
 from analytics import formatting as fmt
-from analytics.bench.value import reference_results
+from analytics.bench.runner import run_results, runs
+from analytics.bench.unranked import unranked_offers
+from analytics.bench.value import cost_per_work, reference_results, throughput_table
+from analytics.store.factory import store_for
 from app.charts import show_chart, style
-from app.data import (
-    cached_bench_run_results,
-    cached_bench_runs,
-    cached_cost_per_work,
-    cached_hardware,
-    cached_throughput_table,
-    cached_unranked_offers,
-    ensure_database,
-)
+from app.data import cached_hardware, ensure_database
 from app.format import count, flag, moment, money, number, percent, show_table, text
 from app.layout import answer
 
@@ -36,12 +31,21 @@ RESULT_COLUMNS = {
     "pct_of_peak": percent("Best as % of peak", why_missing="no spec-sheet peak for a CPU"),
 }
 
+
+@st.cache_data(ttl=60, show_spinner=False)
+def cached_cost_per_work(db_path: str, include_spec: bool, runs_stored: int):
+    """The ranking and the unranked offers; `runs_stored` makes a new benchmark run invalidate the cache."""
+    target = store_for(db_path)
+    ranking, _ = cost_per_work(target, include_spec_peaks=include_spec)
+    return ranking, unranked_offers(target, include_spec_peaks=include_spec)
+
+
 store = ensure_database()
-db = str(store.path)
+db = store.locator  # identifies the store in cache keys
 st.title("GPU benchmark")
 include_spec = st.session_state.get("include_spec", False)  # the checkbox sits with the ranking below
-ranking, _ = cached_cost_per_work(db, include_spec)
-unranked = cached_unranked_offers(db, include_spec)
+history = runs(store) if store.exists() else pd.DataFrame()
+ranking, unranked = cached_cost_per_work(db, include_spec, len(history))
 if not ranking.empty:
     best = ranking.iloc[0]
     answer(
@@ -51,7 +55,7 @@ if not ranking.empty:
         f"{int(unranked['offers'].sum()):,} offers left out (why below)."
     )
 
-hardware = cached_hardware()
+hardware = cached_hardware()  # probing NVML (and PyTorch) costs more than the page
 if hardware["gpus"]:
     gpu = hardware["gpus"][0]
     st.success(
@@ -71,7 +75,9 @@ limit_s = c2.number_input("Time limit (s)", min_value=10, max_value=3600, value=
 start = c3.button("Run benchmark", type="primary")
 
 if start:
-    command = [sys.executable, "-m", "analytics.bench.runner", "--jsonl", "--db", db] + (["--quick"] if quick else [])
+    # The runner inherits DEPIN_*; a file store is named explicitly, a lake by the settings (no password in argv).
+    target = ["--db", db] if store.single_host else ["--configured-store"]
+    command = [sys.executable, "-m", "analytics.bench.runner", "--jsonl", *target] + (["--quick"] if quick else [])
     results, stored, error = [], None, None
     with st.status("Benchmark running...", expanded=True) as status:
         table = st.empty()
@@ -101,11 +107,8 @@ if start:
             status.update(label=f"Benchmark failed: {error}", state="error")
         else:
             status.update(label=f"Benchmark finished and stored as {stored}", state="complete")
-    for cached in (cached_bench_runs, cached_bench_run_results, cached_cost_per_work, cached_throughput_table):
-        cached.clear()  # the new run shows at once, not after the cache's time to live
-    cached_unranked_offers.clear()
 
-history = cached_bench_runs(db) if store.path.exists() else pd.DataFrame()
+history = runs(store) if store.exists() else pd.DataFrame()
 st.subheader("Runs on this machine")
 if history.empty:
     st.caption("No run stored yet: press 'Run benchmark' (or `depin bench --quick`).")
@@ -123,7 +126,7 @@ else:
         },
     )
     latest = history.iloc[0]
-    results = cached_bench_run_results(db, latest["run_id"]).assign(
+    results = run_results(store, latest["run_id"]).assign(
         panel=lambda f: f["metric"].map(METRICS).fillna(f["metric"]) + " (" + f["unit"] + ")"
     )
     st.caption(f"Latest run {latest['run_id']} on {latest['device_name']} ({latest['device_kind']}).")
@@ -153,6 +156,7 @@ else:
         st.caption("Each bar is one measurement (precisions side by side, never stacked); units in the panel titles.")
 
 st.subheader("What a unit of work costs on each market")
+ranking, unranked = cached_cost_per_work(db, include_spec, len(history))  # a run just made may change it
 st.checkbox("Also rank GPUs we only have spec-sheet peaks for (nobody reaches those: optimistic)", key="include_spec")
 if ranking.empty:
     st.info("No offers for GPUs with throughput figures.")
@@ -161,18 +165,18 @@ else:
         ranking,
         {
             "provider": text("Provider", pinned=True),
-            "via": text("Via", help="Aggregator the offer was listed through, or direct"),
-            "market_model": text("Market", words=True),
             "gpu_model": text("GPU model"),
-            "pricing_kind": text("Pricing", words=True),
-            "price_per_gpu_hour_usd": money("Per GPU-hour", help="Cheapest firm price of this provider and GPU"),
-            "bf16_tflops": number("bf16 TFLOP/s", digits=0),
             "usd_per_pflop_hour_bf16": money("Per PFLOP-hour (bf16)", help="Price of 10^15 bf16 operations/s for 1 h"),
+            "price_per_gpu_hour_usd": money("Per GPU-hour", help="Cheapest firm price of this provider and GPU"),
             "usd_per_pb_moved": money(
                 "Per PB moved",
                 help="Price of copying one petabyte through GPU memory (read + write) at the measured bandwidth",
                 why_missing="no memory-bandwidth figure for this GPU",
             ),
+            "market_model": text("Market", words=True),
+            "via": text("Via", help="Aggregator the offer was listed through, or direct"),
+            "pricing_kind": text("Pricing", words=True),
+            "bf16_tflops": number("bf16 TFLOP/s", digits=0),
             "throughput_origin": text("Throughput from"),
             "throughput_source": text("Throughput source", width="large"),
             "source": text("Price source"),
@@ -208,19 +212,19 @@ show_table(
     reference_results(),
     {
         "model_key": text("GPU model", pinned=True),
-        "gpu_name_as_reported": text("As reported"),
         "metric": text("Measurement", words=True),
         "dtype": text("Precision"),
         "value": number("Value", digits=1),
         "unit": text("Unit"),
         "pct_of_peak": percent("% of peak", why_missing="no spec-sheet peak"),
+        "gpu_name_as_reported": text("As reported"),
         "method": text("Method", width="large"),
         "source": text("Source", width="large"),
     },
 )
 with st.expander("Throughput used per GPU model"):
     show_table(
-        cached_throughput_table(db),
+        throughput_table(store),
         {
             "model_key": text("GPU model", pinned=True),
             "bf16_tflops": number("bf16 TFLOP/s", digits=0, why_missing="no figure"),

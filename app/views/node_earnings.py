@@ -17,7 +17,7 @@ from app.data import (
 )
 
 store = ensure_database()
-db = str(store.path)
+db = store.locator  # identifies the store in cache keys
 st.title("Node earnings")
 st.caption(
     "What would my GPU earn on these networks, after power, and how sure is that? Every input shows "
@@ -52,7 +52,7 @@ def checked(column, label: str, field: str, value):
 gpu_count = checked(c4, "GPUs", "gpu_count", c4.number_input("GPUs", value=1, step=1))
 
 try:
-    defaults, sources, market = cached_resolve_inputs(str(store.path), gpu, network, proxy_segment)
+    defaults, sources, market = cached_resolve_inputs(store.locator, gpu, network, proxy_segment)
 except EarningsInputError as exc:
     st.error(f"Cannot model this GPU here: {exc}")
     st.stop()
@@ -156,7 +156,7 @@ chosen = {
 }
 overrides = {k: v for k, v in chosen.items() if v != getattr(defaults, k)}
 try:
-    report = cached_earnings_report(str(store.path), gpu, network, proxy_segment, overrides)
+    report = cached_earnings_report(store.locator, gpu, network, proxy_segment, overrides)
 except EarningsInputError as exc:
     st.error(f"Check the inputs: {exc}")
     st.stop()
@@ -263,7 +263,7 @@ else:
 
 st.subheader("The market overview's '$3.00 to $7.00 daily', checked")
 claim_network = network if network != "custom" else "akash"
-cases = cached_claim_cases(str(store.path), claim_network, proxy_segment)
+cases = cached_claim_cases(store.locator, claim_network, proxy_segment)
 st.dataframe(
     [
         {

@@ -10,7 +10,7 @@ from app.charts import show_chart, style
 from app.data import cached_overview, ensure_database, pct, stale_banner, usd
 
 store = ensure_database()
-kpis = cached_overview(str(store.path))
+kpis = cached_overview(store.locator)
 h = kpis.headline
 
 st.title("DePIN Lens")
@@ -21,7 +21,7 @@ if kpis.freshness.bundled_only:
     st.info(kpis.freshness.message, icon=":material/inventory_2:")
 else:
     st.success(kpis.freshness.message, icon=":material/schedule:")
-stale_banner(str(store.path))
+stale_banner(store.locator)
 
 st.subheader(f"{h.gpu}: price per GPU-hour by market segment")
 segments = pd.DataFrame(h.segments)

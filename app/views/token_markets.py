@@ -30,7 +30,7 @@ from app.format import number, percent, price, show_table, text
 from app.layout import answer, filters_container
 
 store = ensure_database()
-db = str(store.path)
+db = store.locator  # identifies the store in cache keys
 series = cached_candle_series(db)
 report = cached_token_report(db)
 by_token = {r["token"]: r for r in report}
