@@ -14,6 +14,7 @@ shape (tests/test_scale_benchmark.py).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -41,7 +42,10 @@ def _free_port() -> int:
 
 def time_to_healthy(command: list[str], port: int, env: dict | None = None) -> float:
     start = time.perf_counter()
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=REPO, env=env)
+    # its own process group: `depin dashboard` starts Streamlit as a child, and the whole group is stopped below
+    proc = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=REPO, env=env, start_new_session=True
+    )
     try:
         while True:
             try:
@@ -53,12 +57,23 @@ def time_to_healthy(command: list[str], port: int, env: dict | None = None) -> f
                 raise RuntimeError(f"{' '.join(command[:4])} did not become healthy")
             time.sleep(0.02)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        _stop_group(proc)
+
+
+def _stop_group(proc: subprocess.Popen) -> None:
+    """SIGTERM to the process group (the CLI and the Streamlit server it started), SIGKILL after 20 s."""
+    import signal
+
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    with contextlib.suppress(ProcessLookupError):  # a server that outlived its parent
+        os.killpg(proc.pid, signal.SIGKILL)
 
 
 def measure_startup(db: Path, repeat: int) -> dict:
