@@ -14,6 +14,7 @@ import pydantic
 
 from analytics.settings import Settings, get_settings
 from analytics.store import Store, StoreError
+from analytics.store.errors import STORE_FAILURES, describe_store_error
 
 
 class _Context:
@@ -23,6 +24,13 @@ class _Context:
     @property
     def settings(self) -> Settings:
         return get_settings(db=self._db)
+
+    @property
+    def db_path(self) -> Path | None:
+        try:
+            return self.settings.db
+        except pydantic.ValidationError:
+            return self._db
 
     @property
     def store(self) -> Store:
@@ -37,6 +45,10 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except StoreError as exc:
             _fail(str(exc))
+        except OSError as exc:
+            _fail(f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""))
+        except STORE_FAILURES as exc:  # checksum, I/O, disk full while a query ran
+            _fail(describe_store_error(exc, getattr(ctx.obj, "db_path", None)))
         except pydantic.ValidationError as exc:
             problems = "; ".join(f"DEPIN_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors())
             _fail(f"invalid setting: {problems}")

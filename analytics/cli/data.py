@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import subprocess
@@ -11,6 +10,7 @@ import sys
 import click
 
 from analytics.cli.base import _Context, _fail, main
+from analytics.sanitize import strict_json
 from analytics.store import Store
 
 
@@ -39,7 +39,7 @@ def status(obj: _Context, as_json: bool) -> None:
     store.check_readable()
     report = status_report(store)
     if as_json:
-        click.echo(json.dumps(report, indent=2, default=str))
+        click.echo(strict_json(report, indent=2))
         return
     click.echo(f"database: {report['database']} (schema v{report['schema_version']})")
     for table, rows in report["tables"].items():

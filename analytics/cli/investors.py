@@ -8,6 +8,8 @@ from pathlib import Path
 import click
 
 from analytics.cli.base import _Context, _fail, main
+from analytics.cli.types import FINITE
+from analytics.sanitize import strict_json
 
 
 @main.command()
@@ -21,7 +23,7 @@ def tokens(obj: _Context, as_json: bool) -> None:
     store.check_readable()
     report = token_report(store)
     if as_json:
-        click.echo(json.dumps(report, indent=2, default=str))
+        click.echo(strict_json(report, indent=2))
         return
 
     def fmt(value, pattern="{:+.1%}"):
@@ -59,17 +61,19 @@ def _non_negative(ctx, param, value):
 @click.option(
     "--price-per-gpu-hour",
     "price",
-    type=float,
+    type=FINITE,
     default=None,
     callback=_non_negative,
     help="USD; default: the market median for this GPU.",
 )
-@click.option("--utilization", type=float, default=None, callback=_unit_interval, help="0-1 (default 0.5).")
-@click.option("--take-rate", type=float, default=None, callback=_unit_interval, help="0-1, network fee share.")
-@click.option("--power-watts", type=float, default=None, callback=_non_negative, help="Board power (default: TDP).")
-@click.option("--electricity-usd-per-kwh", type=float, default=None, callback=_non_negative)
-@click.option("--hours-per-day", type=float, default=None, help="Hours the machine is offered per day (default 24).")
-@click.option("--hardware-cost", "hardware_cost", type=float, default=None, callback=_non_negative, help="USD per GPU.")
+@click.option("--utilization", type=FINITE, default=None, callback=_unit_interval, help="0-1 (default 0.5).")
+@click.option("--take-rate", type=FINITE, default=None, callback=_unit_interval, help="0-1, network fee share.")
+@click.option("--power-watts", type=FINITE, default=None, callback=_non_negative, help="Board power (default: TDP).")
+@click.option("--electricity-usd-per-kwh", type=FINITE, default=None, callback=_non_negative)
+@click.option("--hours-per-day", type=FINITE, default=None, help="Hours the machine is offered per day (default 24).")
+@click.option(
+    "--hardware-cost", "hardware_cost", type=FINITE, default=None, callback=_non_negative, help="USD per GPU."
+)
 @click.option("--seed", type=int, default=42, show_default=True, help="Monte Carlo seed (reproducible).")
 @click.option("--json", "as_json", is_flag=True, help="Every input used with its source, and the outputs.")
 @click.pass_obj
@@ -112,7 +116,7 @@ def earnings(
     except EarningsInputError as exc:
         _fail(str(exc))
     if as_json:
-        click.echo(json.dumps(report, indent=2, default=str))
+        click.echo(strict_json(report, indent=2))
         return
     for name, item in report["inputs"].items():
         click.echo(f"  {name:<24} {item['value']!s:<16} {item['source']}")
@@ -151,9 +155,11 @@ def _dd_answers(path: Path | None) -> dict | None:
         return None
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
+    except (OSError, ValueError) as exc:  # unreadable, not UTF-8, not JSON
         _fail(f"cannot read answers from {path}: {exc}")
-    if not isinstance(data, dict):
+    except RecursionError:
+        _fail(f"cannot read answers from {path}: nested too deeply")
+    if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
         _fail(f"{path}: expected an object of question id -> {{answer, weight, note}}")
     return data
 
@@ -276,5 +282,8 @@ def dd_export(obj: _Context, project: str, version: int | None, fmt: str, output
     if output is None:
         click.echo(text)
     else:
-        output.write_text(text, encoding="utf-8")
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            _fail(f"cannot write {output}: {exc.strerror or exc}")
         click.echo(f"wrote {output}")

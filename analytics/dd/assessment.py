@@ -36,7 +36,7 @@ def merge_answers(project: Project, evidence: dict[str, Evidence], analyst: dict
         if given and given.get("answer") not in (*ANSWER_SCORES, None):
             raise DDInputError(f"{qid}: answer must be one of {', '.join(ANSWER_SCORES)}, got {given['answer']!r}")
         weight = given.get("weight", question.weight)
-        if not isinstance(weight, int | float) or weight < 0:
+        if isinstance(weight, bool) or not isinstance(weight, int | float) or not 0 <= weight <= 1000:  # NaN too
             raise DDInputError(f"{qid}: weight must be a number >= 0, got {weight!r}")
         prefill = project.prefill.get(qid, {})
         suggested = evidence[question.evidence].suggested_score if question.evidence in evidence else None
