@@ -80,14 +80,24 @@ def _port_free(port: int, address: str) -> bool:
     show_default=True,
     help="Address to bind (0.0.0.0 to serve other machines).",
 )
+@click.option(
+    "--read-only/--allow-writes",
+    "read_only",
+    default=None,
+    help="Viewer mode: hide every control that writes. Default: on unless the address is loopback.",
+)
 @click.pass_obj
-def dashboard(obj: _Context, port: int, address: str) -> None:
+def dashboard(obj: _Context, port: int, address: str, read_only: bool | None) -> None:
     """Start the Streamlit dashboard (headless) on the database, loading the snapshot if it is empty."""
     from analytics.paths import app_entry_script
     from analytics.snapshot import load_snapshot
 
     store = obj.store
-    if not store.path.exists() or store.schema_version() == 0 or _is_empty(store):
+    if read_only is None:
+        read_only = not is_loopback(address)
+    if read_only:
+        store.check_readable()  # viewer mode never loads or upgrades the database
+    elif not store.path.exists() or store.schema_version() == 0 or _is_empty(store):
         click.echo(f"loading the bundled snapshot into {store.path} ...")
         load_snapshot(store)
     else:
@@ -95,8 +105,15 @@ def dashboard(obj: _Context, port: int, address: str) -> None:
     if not _port_free(port, address):
         _fail(f"port {port} is already in use on {address}; choose another with --port")
     url = f"http://{'localhost' if address in ('0.0.0.0', '') else address}:{port}"
-    click.echo(f"DePIN Lens dashboard: {url}  (database {store.path}; Ctrl+C stops it)")
-    env = {**os.environ, "DEPIN_DB": str(store.path)}
+    mode = "viewer mode, read-only" if read_only else "writes allowed"
+    click.echo(f"DePIN Lens dashboard: {url}  (database {store.path}; {mode}; Ctrl+C stops it)")
+    if not read_only and not is_loopback(address):
+        click.echo(
+            "warning: serving other machines with writes allowed; anyone who can reach it can add projects, "
+            "save assessments and start benchmarks. Put an authenticating proxy in front (see README).",
+            err=True,
+        )
+    env = {**os.environ, "DEPIN_DB": str(store.path), "DEPIN_READ_ONLY": "1" if read_only else "0"}
     command = [
         sys.executable,
         "-m",
@@ -117,12 +134,38 @@ def dashboard(obj: _Context, port: int, address: str) -> None:
         "false",
         "--client.toolbarMode",
         "viewer",
+        *SAFE_SERVER_FLAGS,
     ]
     try:
         completed = subprocess.run(command, env=env, check=False)
     except KeyboardInterrupt:
         return
     sys.exit(completed.returncode)
+
+
+# The same safe settings as .streamlit/config.toml, enforced for `depin dashboard` whatever the config says.
+SAFE_SERVER_FLAGS = (
+    "--server.enableXsrfProtection",
+    "true",
+    "--server.enableCORS",
+    "true",
+    "--server.maxUploadSize",
+    "1",
+    "--server.enableStaticServing",
+    "false",
+)
+
+
+def is_loopback(address: str) -> bool:
+    """Whether binding `address` serves only this machine (localhost, 127.x, ::1)."""
+    import ipaddress
+
+    if address.strip().lower() in ("localhost", "localhost."):
+        return True
+    try:
+        return ipaddress.ip_address(address.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name other than localhost may resolve to anything
 
 
 def _is_empty(store: Store) -> bool:

@@ -15,6 +15,7 @@ from analytics.dd.checklist import (
     Evidence,
     Project,
     _now,
+    check_lengths,
     checklist,
     projects,
     questions,
@@ -127,6 +128,8 @@ def save(store: Store, assessment: dict, author: str) -> int:
     """Store a new version (never overwrites); returns its number."""
     if not author or not author.strip():
         raise DDInputError("an assessment needs an author")
+    notes = [str(a.get("note") or "") for a in assessment["answers"].values()]
+    check_lengths(author=author.strip(), note=max(notes, key=len, default=""))
     store.migrate()
     with store.writer() as conn:
         current = conn.execute(

@@ -7,27 +7,30 @@ import streamlit as st
 
 from analytics import dd
 from app.data import ensure_database
+from app.safety import plain, read_only, viewer_mode_notice
 
 store = ensure_database()
+viewer = read_only()
 st.title("Due diligence")
 st.caption(dd.NOT_ADVICE)
 
 all_projects = dd.projects(store)
-with st.sidebar:
-    st.header("Add a project")
-    with st.form("add_project", clear_on_submit=True):
-        name = st.text_input("Name")
-        token = st.text_input("Token symbol (optional)")
-        provider = st.text_input("Provider id in the offers data (optional)")
-        if st.form_submit_button("Add"):
-            try:
-                dd.add_project(store, name, token, provider)
-                st.success(f"Added {name}")
-                all_projects = dd.projects(store)
-            except dd.DDInputError as exc:
-                st.error(str(exc))
+if not viewer:
+    with st.sidebar:
+        st.header("Add a project")
+        with st.form("add_project", clear_on_submit=True):
+            name = st.text_input("Name", max_chars=80)
+            token = st.text_input("Token symbol (optional)", max_chars=16)
+            provider = st.text_input("Provider id in the offers data (optional)", max_chars=64)
+            if st.form_submit_button("Add"):
+                try:
+                    dd.add_project(store, name, token, provider)
+                    st.success(f"Added {plain(name)}")
+                    all_projects = dd.projects(store)
+                except dd.DDInputError as exc:
+                    st.error(plain(exc, 300))
 
-project_id = st.selectbox("Project", list(all_projects), format_func=lambda p: all_projects[p].name)
+project_id = st.selectbox("Project", list(all_projects), format_func=lambda p: all_projects[p].name[:80])
 baseline = dd.assess(store, project_id)
 
 st.subheader("Evidence from the data")
@@ -65,25 +68,30 @@ with st.form("answers"):
             weight = c2.number_input(
                 "weight", min_value=0.0, max_value=10.0, value=current["weight"], step=0.5, key=f"w_{q.id}"
             )
-            note = c3.text_input("note", value=current["note"], key=f"n_{q.id}")
+            note = c3.text_input("note", value=current["note"], key=f"n_{q.id}", max_chars=2000)
             if (answer, weight, note) != (current["answer"], current["weight"], current["note"]):
                 answers[q.id] = {"answer": answer, "weight": weight, "note": note}
-    author = st.text_input("Author (needed to save)")
     c1, c2 = st.columns(2)
     recalc = c1.form_submit_button("Score")
-    save = c2.form_submit_button("Save as a new version")
+    if viewer:
+        save = False
+    else:
+        author = st.text_input("Author (needed to save)", max_chars=80)
+        save = c2.form_submit_button("Save as a new version")
+if viewer:
+    viewer_mode_notice("Adding projects and saving assessments")
 
 try:
     assessment = dd.assess(store, project_id, answers)
 except dd.DDInputError as exc:
-    st.error(str(exc))
+    st.error(plain(exc, 300))
     st.stop()
 if save:
     try:
         version = dd.save(store, assessment, author)
-        st.success(f"Saved {assessment['project']} version {version}")
+        st.success(f"Saved {plain(assessment['project'])} version {version}")
     except dd.DDInputError as exc:
-        st.error(f"Not saved: {exc}")
+        st.error(f"Not saved: {plain(exc, 300)}")
 
 scores = assessment["scores"]
 st.metric("Overall score", "n/a" if scores["overall"] is None else f"{scores['overall']:.0f} / 100")
@@ -104,7 +112,7 @@ st.plotly_chart(
     width="stretch",
 )
 if assessment["red_flags"]:
-    st.error("**Red flags**\n\n" + "\n".join(f"- {flag}" for flag in assessment["red_flags"]))
+    st.error("**Red flags**\n\n" + "\n".join(f"- {plain(flag, 300)}" for flag in assessment["red_flags"]))
 
 c1, c2 = st.columns(2)
 c1.download_button("Export Markdown", dd.to_markdown(assessment), file_name=f"dd_{project_id}.md", mime="text/markdown")

@@ -14,6 +14,7 @@ from analytics.bench.hardware import detect_hardware
 from analytics.bench.runner import run_results, runs
 from analytics.bench.value import cost_per_work, reference_results, throughput_table
 from app.data import ensure_database
+from app.safety import read_only, viewer_mode_notice
 
 store = ensure_database()
 db = str(store.path)
@@ -33,10 +34,14 @@ else:
         "the GPU figures below are reference measurements and spec sheets, each with its source."
     )
 
-c1, c2, c3 = st.columns([1, 1, 2])
-quick = c1.toggle("Quick", value=True, help="Fewer shapes and iterations")
-limit_s = c2.number_input("Time limit (s)", min_value=10, max_value=3600, value=120 if quick else 900, step=10)
-start = c3.button("Run benchmark", type="primary")
+if read_only():  # a run loads the machine for minutes and writes to the database
+    start = False
+    viewer_mode_notice("Running a benchmark")
+else:
+    c1, c2, c3 = st.columns([1, 1, 2])
+    quick = c1.toggle("Quick", value=True, help="Fewer shapes and iterations")
+    limit_s = c2.number_input("Time limit (s)", min_value=10, max_value=3600, value=120 if quick else 900, step=10)
+    start = c3.button("Run benchmark", type="primary")
 
 if start:
     command = [sys.executable, "-m", "analytics.bench.runner", "--jsonl", "--db", db] + (["--quick"] if quick else [])
