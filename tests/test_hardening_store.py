@@ -178,3 +178,16 @@ def test_each_version_is_copied_aside_once_and_a_new_database_needs_no_copy(empt
     empty_store.migrate()
     backups = sorted(p.name for p in empty_store.path.parent.glob("*.bak-v*"))
     assert backups == ["empty.duckdb.bak-v1", "empty.duckdb.bak-v2"]
+
+
+def test_a_failed_upsert_reports_its_own_error_not_the_aborted_transaction(empty_store):
+    import duckdb
+    import pandas as pd
+
+    from analytics.store.writes import upsert
+
+    empty_store.migrate()
+    bad = pd.DataFrame([{"run_id": "r1", "trigger": None, "started_at": None, "finished_at": None, "status": None}])
+    with pytest.raises(duckdb.Error) as caught, empty_store.writer() as conn:
+        upsert(conn, "refresh_runs", bad)
+    assert "NOT NULL" in str(caught.value) and "aborted" not in str(caught.value)

@@ -55,6 +55,7 @@ def upsert(conn: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> 
     keys = ", ".join(f'"{k}"' for k in spec.key)
     before = conn.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]  # noqa: S608 whitelisted
     conn.register("_upsert_batch", batch)
+    failed = True
     try:
         if spec.replace:
             updates = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in batch.columns if c not in spec.key)
@@ -65,7 +66,12 @@ def upsert(conn: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> 
             f"INSERT INTO {table} ({columns}) SELECT {columns} FROM _upsert_batch "  # noqa: S608 whitelisted
             f"ON CONFLICT ({keys}) {action}"
         )
+        failed = False
     finally:
-        conn.unregister("_upsert_batch")
+        try:
+            conn.unregister("_upsert_batch")
+        except duckdb.Error:
+            if not failed:  # after a failed INSERT the transaction is aborted: keep the INSERT's own error
+                raise
     after = conn.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]  # noqa: S608 whitelisted
     return int(after - before)

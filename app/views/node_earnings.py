@@ -72,6 +72,7 @@ with st.form("inputs"):
     hardware = d.number_input(
         "Hardware cost (USD per GPU)",
         min_value=0.0,
+        max_value=10_000_000.0,
         value=float(defaults.hardware_cost_usd),
         step=100.0,
         help=sources["hardware_cost_usd"],
