@@ -102,3 +102,28 @@ def test_dashboard_in_viewer_mode_refuses_a_missing_database_instead_of_creating
     assert result.exit_code == 1 and "depin init" in result.stderr
     assert not db.exists()
     assert MIGRATIONS  # the schema exists; only the file is missing
+
+
+def test_only_one_benchmark_runs_at_a_time(snapshot_store, monkeypatch):
+    from filelock import FileLock
+
+    at = _page(snapshot_store, monkeypatch, "views/gpu_benchmark.py", read_only=False)
+    held = FileLock(str(snapshot_store.path.with_name(snapshot_store.path.name + ".bench.lock")))
+    with held:
+        next(b for b in at.button if b.label == "Run benchmark").click().run()
+    assert not at.exception
+    assert any("already running" in w.value for w in at.warning)
+    assert snapshot_store.query_rows("SELECT count(*) FROM bench_runs")[0][0] == 0
+
+
+def test_a_damaged_database_is_one_message_on_the_page(snapshot_store, monkeypatch):
+    from tests.test_hardening_store import _damage
+
+    _damage(snapshot_store.path)
+    monkeypatch.setenv("DEPIN_DB", str(snapshot_store.path))
+    monkeypatch.setenv("DEPIN_READ_ONLY", "1")
+    at = AppTest.from_file(ENTRY, default_timeout=60).run()
+    for page in ("views/overview.py", "views/cost_comparison.py", "views/data_sources.py"):
+        at.switch_page(page).run()
+        assert not at.exception
+        assert [e.value for e in at.error if "Corrupt database file" in e.value and "depin doctor" in e.value]

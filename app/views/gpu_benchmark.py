@@ -9,6 +9,7 @@ import time
 import pandas as pd
 import plotly.express as px
 import streamlit as st
+from filelock import FileLock, Timeout
 
 from analytics.bench.hardware import detect_hardware
 from analytics.bench.runner import run_results, runs
@@ -43,40 +44,52 @@ else:
     limit_s = c2.number_input("Time limit (s)", min_value=10, max_value=3600, value=120 if quick else 900, step=10)
     start = c3.button("Run benchmark", type="primary")
 
+# One benchmark at a time on this machine, however many sessions press the button (each loads every core).
+bench_lock = FileLock(str(store.path.with_name(store.path.name + ".bench.lock")), timeout=0)
+if start:
+    try:
+        bench_lock.acquire()
+    except Timeout:
+        st.warning("A benchmark is already running on this machine; its results appear here when it finishes.")
+        start = False
+
 if start:
     command = [sys.executable, "-m", "analytics.bench.runner", "--jsonl", "--db", db] + (["--quick"] if quick else [])
     results, stored, error = [], None, None
-    with st.status("Benchmark running...", expanded=True) as status:
-        table = st.empty()
-        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        deadline = time.monotonic() + limit_s
-        steps = None
-        for line in proc.stdout:
-            event = json.loads(line)
-            if event["event"] == "hardware":
-                steps = event["steps"]
-                st.write(f"Device: {event['device']}" + (f" ({event['why_cpu']})" if event["why_cpu"] else ""))
-            elif event["event"] == "result":
-                results.append(event)
-                table.dataframe(
-                    pd.DataFrame(results)[["metric", "dtype", "shape", "median", "best", "unit", "pct_of_peak"]],
-                    hide_index=True,
-                    width="stretch",
-                )
-                status.update(label=f"Benchmark running: {len(results)} of {steps} measurements")
-            elif event["event"] == "stored":
-                stored = event["run_id"]
-            elif event["event"] == "error":
-                error = event["message"]
-            if time.monotonic() > deadline:
-                proc.kill()
-                error = f"stopped at the {limit_s} s time limit; nothing was stored"
-                break
-        proc.wait(timeout=30)
-        if error:
-            status.update(label=f"Benchmark failed: {error}", state="error")
-        else:
-            status.update(label=f"Benchmark finished and stored as {stored}", state="complete")
+    try:
+        with st.status("Benchmark running...", expanded=True) as status:
+            table = st.empty()
+            proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            deadline = time.monotonic() + limit_s
+            steps = None
+            for line in proc.stdout:
+                event = json.loads(line)
+                if event["event"] == "hardware":
+                    steps = event["steps"]
+                    st.write(f"Device: {event['device']}" + (f" ({event['why_cpu']})" if event["why_cpu"] else ""))
+                elif event["event"] == "result":
+                    results.append(event)
+                    table.dataframe(
+                        pd.DataFrame(results)[["metric", "dtype", "shape", "median", "best", "unit", "pct_of_peak"]],
+                        hide_index=True,
+                        width="stretch",
+                    )
+                    status.update(label=f"Benchmark running: {len(results)} of {steps} measurements")
+                elif event["event"] == "stored":
+                    stored = event["run_id"]
+                elif event["event"] == "error":
+                    error = event["message"]
+                if time.monotonic() > deadline:
+                    proc.kill()
+                    error = f"stopped at the {limit_s} s time limit; nothing was stored"
+                    break
+            proc.wait(timeout=30)
+            if error:
+                status.update(label=f"Benchmark failed: {error}", state="error")
+            else:
+                status.update(label=f"Benchmark finished and stored as {stored}", state="complete")
+    finally:
+        bench_lock.release()
 
 history = runs(store) if store.path.exists() else pd.DataFrame()
 st.subheader("Runs on this machine")
