@@ -6,7 +6,7 @@ import json
 import duckdb
 import pytest
 
-import analytics.refresh as refresh_module
+import analytics.refresh_writes as refresh_module
 from analytics.refresh import EXIT_OK, EXIT_SOME_FAILED, run_refresh
 from tests.fakeserver import FIXTURES, FakeApis, Reply
 from tests.test_refresh import settings_for, statuses

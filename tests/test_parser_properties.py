@@ -22,7 +22,7 @@ from analytics.markets import coingecko
 from analytics.markets.candles import split_page
 from analytics.markets.tokens import token_list
 from analytics.offers import MAX_PLAUSIBLE_USD_PER_GPU_HOUR, MIN_PLAUSIBLE_USD_PER_GPU_HOUR, offer_frame
-from analytics.refresh import _raw_json
+from analytics.refresh_writes import raw_json
 from analytics.settings import Settings
 from tests.fakeserver import FIXTURES
 
@@ -128,7 +128,7 @@ def check_offer_parse(name, raw):
         _check_row(row)
     for record, reason in result.rejected:
         assert isinstance(reason, str) and reason
-        json.loads(_raw_json(record), parse_constant=_no_constants)
+        json.loads(raw_json(record), parse_constant=_no_constants)
     frame, quarantined = offer_frame(result, name, OBSERVED)
     if not frame.empty:
         per_gpu = frame["price_per_gpu_hour_usd"]
@@ -223,7 +223,7 @@ def test_coingecko_keeps_only_finite_non_negative_snapshots():
         if "price_usd" in frame:
             assert (frame["price_usd"].dropna() > 0).all()
         for record, _ in rejected:
-            json.loads(_raw_json(record), parse_constant=_no_constants)
+            json.loads(raw_json(record), parse_constant=_no_constants)
 
     run()
 
@@ -245,7 +245,7 @@ def test_candle_pages_store_only_finite_positive_consistent_candles():
             assert volume is None or (math.isfinite(volume) and volume >= 0)
         for candle, reason in rejected:
             assert reason
-            json.loads(_raw_json(candle), parse_constant=_no_constants)
+            json.loads(raw_json(candle), parse_constant=_no_constants)
 
     run()
 

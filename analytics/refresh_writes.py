@@ -1,0 +1,117 @@
+"""The store side of a refresh: each source's rows, quarantined records, provenance and status in one
+transaction; a source whose rows cannot be written fails alone; the run row."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from analytics.offers import MAX_PLAUSIBLE_MOVE
+from analytics.sanitize import clean_text, finite_or_none
+from analytics.store import Store
+from analytics.store.writes import upsert
+
+if TYPE_CHECKING:
+    from analytics.refresh import Batch, SourceOutcome
+
+log = logging.getLogger("depin.refresh")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def store_source(store: Store, run_id: str, outcome: SourceOutcome, batch: Batch, source_started) -> None:
+    """Write one source; when its rows cannot be written (a record the store refuses, a full disk) that
+    source fails alone with the reason, and the others carry on."""
+    try:
+        _write_source(store, run_id, outcome, batch, source_started)
+        return
+    except Exception as exc:
+        reason = f"could not store its rows: {type(exc).__name__}: {clean_text(str(exc))[0][:300]}"
+    outcome.status, outcome.rows_added, outcome.rows_quarantined = "failed", batch.rows_already_written, 0
+    outcome.message = f"{reason}; {outcome.message}" if outcome.message else reason
+    try:
+        _write_source(store, run_id, outcome, type(batch)(), source_started)
+    except Exception as exc:  # not even the status row fits: say so in the log, keep going
+        log.error("%s: could not record its status either: %s", outcome.source, exc)
+
+
+def write_run(store: Store, run_id: str, trigger: str, started, finished, status: str) -> None:
+    row = {"run_id": run_id, "trigger": trigger, "started_at": started, "finished_at": finished, "status": status}
+    with store.writer() as conn:
+        upsert(conn, "refresh_runs", pd.DataFrame([row]))
+
+
+def _flag_large_moves(conn, frame: pd.DataFrame) -> None:
+    if frame.empty:
+        return
+    conn.register("_batch_ids", frame[["offer_id"]])
+    try:
+        previous = dict(
+            conn.execute(
+                """
+                SELECT o.offer_id, o.price_per_gpu_hour_usd FROM gpu_offer_observations o
+                JOIN _batch_ids b USING (offer_id)
+                QUALIFY row_number() OVER (PARTITION BY o.offer_id ORDER BY o.observed_at DESC) = 1
+                """
+            ).fetchall()
+        )
+    finally:
+        conn.unregister("_batch_ids")
+    for i, row in frame.iterrows():
+        before = previous.get(row["offer_id"])
+        if before and abs(row["price_per_gpu_hour_usd"] / before - 1) > MAX_PLAUSIBLE_MOVE:
+            frame.at[i, "flags"] = [*row["flags"], "moved_over_40pct"]
+
+
+def _write_source(store: Store, run_id: str, outcome: SourceOutcome, batch: Batch, source_started) -> None:
+    with store.writer() as conn:
+        if outcome.status == "ok":
+            outcome.rows_added = batch.rows_already_written
+            if batch.table == "gpu_offer_observations":
+                _flag_large_moves(conn, batch.frame)
+            if batch.table is not None:
+                outcome.rows_added += upsert(conn, batch.table, batch.frame)
+            if batch.quarantined:
+                conn.executemany(
+                    "INSERT INTO quarantined_records VALUES (?, ?, ?, ?, ?)",
+                    [
+                        [run_id, outcome.source, source_started, clean_text(reason)[0], raw_json(raw)]
+                        for raw, reason in batch.quarantined
+                    ],
+                )
+            outcome.rows_quarantined = len(batch.quarantined)
+            if batch.dataset is not None:
+                table = batch.table
+                stored = conn.execute(
+                    f"SELECT count(*) FROM {table}"  # noqa: S608 table names come from this module
+                    + (" WHERE dataset_id = ?" if table == "gpu_offer_observations" else ""),
+                    [batch.dataset["dataset_id"]] if table == "gpu_offer_observations" else [],
+                ).fetchall()[0][0]
+                upsert(conn, "datasets", pd.DataFrame([{**batch.dataset, "row_count": int(stored)}]))
+        status = {
+            "run_id": run_id,
+            "source": outcome.source,
+            "status": outcome.status,
+            "rows_added": outcome.rows_added,
+            "rows_quarantined": outcome.rows_quarantined,
+            "started_at": source_started,
+            "finished_at": _now(),
+            "duration_ms": outcome.duration_ms,
+            "message": outcome.message,
+        }
+        upsert(conn, "source_status", pd.DataFrame([status]))
+
+
+def raw_json(raw: Any) -> str:
+    """A quarantined record as JSON text the store accepts: ASCII-escaped (lone surrogates included),
+    non-finite numbers as null."""
+    try:
+        return json.dumps(finite_or_none(raw), default=str, allow_nan=False)
+    except (ValueError, RecursionError):
+        return json.dumps(repr(raw)[:10_000])
