@@ -127,3 +127,24 @@ def test_a_damaged_database_is_one_message_on_the_page(snapshot_store, monkeypat
         at.switch_page(page).run()
         assert not at.exception
         assert [e.value for e in at.error if "Corrupt database file" in e.value and "depin doctor" in e.value]
+
+
+def test_sigterm_to_depin_dashboard_stops_the_streamlit_server_too(snapshot_store):
+    import os
+    import subprocess
+
+    import requests
+
+    from tests.browser import running_dashboard
+
+    with running_dashboard(snapshot_store.path) as url:
+        port = url.rsplit(":", 1)[1]
+        found = subprocess.run(["pgrep", "-f", f"server.port {port} "], capture_output=True, text=True)
+        streamlit_pids = [int(p) for p in found.stdout.split()]
+        assert streamlit_pids
+    # running_dashboard sent SIGTERM to `depin dashboard` alone and waited for it to exit
+    for pid in streamlit_pids:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+    with pytest.raises(requests.RequestException):
+        requests.get(f"{url}/_stcore/health", timeout=2)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -136,11 +137,35 @@ def dashboard(obj: _Context, port: int, address: str, read_only: bool | None) ->
         "viewer",
         *SAFE_SERVER_FLAGS,
     ]
-    try:
-        completed = subprocess.run(command, env=env, check=False)
-    except KeyboardInterrupt:
-        return
-    sys.exit(completed.returncode)
+    server = subprocess.Popen(command, env=env)
+    sys.exit(_supervise(server))
+
+
+def _supervise(server: subprocess.Popen, grace_s: float = 10.0) -> int:
+    """Wait for the Streamlit server. SIGTERM (systemd, a supervisor, a test) is passed on to it instead of
+    orphaning it, and it is killed if it has not stopped `grace_s` later; Ctrl+C reaches both processes
+    through the terminal."""
+    import time
+
+    asked: list[float] = []
+
+    def on_sigterm(signum, _frame) -> None:
+        asked.append(time.monotonic())
+        server.send_signal(signum)
+
+    signal.signal(signal.SIGTERM, on_sigterm)
+    while True:
+        try:
+            return server.wait(timeout=0.5)
+        except subprocess.TimeoutExpired:
+            if asked and time.monotonic() - asked[0] > grace_s:
+                server.kill()
+        except KeyboardInterrupt:
+            try:
+                return server.wait(timeout=grace_s)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                return server.wait()
 
 
 # The same safe settings as .streamlit/config.toml, enforced for `depin dashboard` whatever the config says.
