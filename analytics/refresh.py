@@ -4,6 +4,10 @@ Sources are fetched and parsed concurrently, each with a time limit; one failing
 Writes happen one source at a time (DuckDB has one writer), each source's rows, quarantined records,
 provenance and status in a single transaction, so a source lands whole or not at all. The ccxt source is
 the exception by design: it writes page by page so that an interrupted backfill resumes where it stopped.
+
+Each source runs under a SourcePolicy (analytics.collectors.policy): at its deadline its sockets are shut, so
+its worker thread really stops. A source whose rows cannot be written fails alone (analytics.refresh_writes),
+and the run row is finished whatever happens.
 """
 
 from __future__ import annotations
