@@ -3,11 +3,13 @@ notebooks/03_node_payback all call `earnings_report`, so they agree by construct
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pandas as pd
 
-from analytics import queries
+from analytics.earnings_defaults import PROXY_ORDER, default_price, stale_warning
+from analytics.formatting import usd
 from analytics.metrics.earnings import (
     EarningsInputError,
     assumptions,
@@ -17,7 +19,6 @@ from analytics.metrics.earnings import (
     tornado,
     validate_inputs,
 )
-from analytics.metrics.prices import MIN_SAMPLE
 from analytics.metrics.tokens import log_returns
 from analytics.normalize import normalize_gpu
 from analytics.store import Store
@@ -49,41 +50,35 @@ def gpu_spec(gpu: str) -> tuple[pd.Series, str]:
     return row, f"{row['model_key']} spec sheet, the first {model.family} variant ({row['source']})"
 
 
-def market_price(store: Store, spec: pd.Series, network: dict) -> tuple[float | None, str, int]:
-    """Median latest firm price per GPU-hour for this GPU on the network, else on decentralized markets."""
-    offers = queries.latest_offers(store, pricing_kinds=queries.FIRM_PRICING_KINDS)
-    for key_column, key in (("gpu_model", spec["model_key"]), ("gpu_family", spec["family"])):
-        same_gpu = offers[offers[key_column] == key]
-        provider = network.get("provider")
-        for scope, subset in (
-            (f"{provider} offers", same_gpu[same_gpu["provider"] == provider] if provider else same_gpu.iloc[0:0]),
-            ("decentralized offers", same_gpu[same_gpu["market_model"] == "decentralized"]),
-        ):
-            if len(subset) >= MIN_SAMPLE:
-                sources = ", ".join(sorted(subset["source"].unique()))
-                return (
-                    float(subset["price_per_gpu_hour_usd"].median()),
-                    f"median of {len(subset)} {scope} for {key} ({sources})",
-                    len(subset),
-                )
-    return None, f"no market price for {spec['model_key']} (fewer than {MIN_SAMPLE} offers)", 0
+def resolve_inputs(
+    store: Store,
+    gpu: str,
+    network_name: str = "akash",
+    *,
+    proxy_segment: str | None = None,
+    today: date | None = None,
+    **overrides: Any,
+):
+    """(inputs, sources, market info): defaults from data and assumptions, then the caller's overrides.
 
-
-def resolve_inputs(store: Store, gpu: str, network_name: str = "akash", **overrides: Any):
-    """(inputs, sources, market info): defaults from data and assumptions, then the caller's overrides."""
+    market info: the price default (the network's own price or a labelled proxy), the token's closes, and
+    warnings for inputs whose data is more than STALE_AFTER_DAYS older than today."""
     nets = networks()
     if network_name not in nets:
         raise EarningsInputError(f"unknown network {network_name!r}; known: {', '.join(nets)}")
+    if proxy_segment is not None and proxy_segment not in PROXY_ORDER:
+        raise EarningsInputError(f"unknown proxy segment {proxy_segment!r}; known: {', '.join(PROXY_ORDER)}")
+    today = today or datetime.now(UTC).date()
     network = nets[network_name]
     defaults = assumptions()["defaults"]
     spec, spec_source = gpu_spec(gpu)
-    price, price_source, sample = market_price(store, spec, network)
+    price = default_price(store, spec, network_name, network, proxy_segment or defaults.get("proxy_segment"))
     hardware = assumptions()["hardware_cost_usd"].get(spec["family"])
     values: dict[str, Any] = {
         "gpu_model": spec["model_key"],
         "network": network_name,
         "gpu_count": defaults["gpu_count"],
-        "price_per_gpu_hour_usd": price,
+        "price_per_gpu_hour_usd": price.price_usd,
         "utilization": defaults["utilization"],
         "take_rate": network["take_rate"],
         "power_watts": float(spec["tdp_watts"]),
@@ -101,7 +96,7 @@ def resolve_inputs(store: Store, gpu: str, network_name: str = "akash", **overri
         "gpu_model": spec_source,
         "network": network.get("label", network_name),
         "gpu_count": "default",
-        "price_per_gpu_hour_usd": price_source,
+        "price_per_gpu_hour_usd": price.source,
         "utilization": "assumption (data/earnings_assumptions.toml)",
         "take_rate": network["take_rate_source"],
         "power_watts": f"board power (TDP) from {spec_source}",
@@ -117,12 +112,13 @@ def resolve_inputs(store: Store, gpu: str, network_name: str = "akash", **overri
         "token": "data/earnings_assumptions.toml",
         "staking_usd": network.get("staking_source", ""),
     }
-    closes = None
+    closes, token_as_of = None, None
     if values["token"]:
         found = token_close_series(store, values["token"])
         if found is not None:
             closes, series = found
             values["token_price_usd"] = float(closes.iloc[-1])
+            token_as_of = series["last"]
             sources["token_price_usd"] = (
                 f"last close {series['last']} of {series['symbol']} on {series['exchange']} ({series['instrument']})"
             )
@@ -131,21 +127,48 @@ def resolve_inputs(store: Store, gpu: str, network_name: str = "akash", **overri
             values[name] = value
             sources[name] = "your input"
     if values["price_per_gpu_hour_usd"] is None:
-        raise EarningsInputError(f"{price_source}: give a price with --price-per-gpu-hour")
+        raise EarningsInputError(f"{price.source}: give a price with --price-per-gpu-hour")
     inputs = validate_inputs(values)
-    return inputs, sources, {"sample_size": sample, "closes": closes}
+    stale = []
+    if "price_per_gpu_hour_usd" not in overrides or overrides["price_per_gpu_hour_usd"] is None:
+        undated = "the source gives no date for this price: its age is unknown"
+        stale.append(stale_warning("GPU price", price.price_date, today, undated_note=undated))
+    if inputs.payout == "token" and token_as_of and sources.get("token_price_usd") != "your input":
+        stale.append(stale_warning(f"{values['token']} price", token_as_of, today))
+    return (
+        inputs,
+        sources,
+        {
+            "sample_size": price.offers,
+            "closes": closes,
+            "price_default": price,
+            "stale_inputs": [w for w in stale if w is not None],
+        },
+    )
 
 
 def earnings_report(
-    store: Store, gpu: str, network_name: str = "akash", *, seed: int = 42, paths: int = 2000, **overrides: Any
+    store: Store,
+    gpu: str,
+    network_name: str = "akash",
+    *,
+    seed: int = 42,
+    paths: int = 2000,
+    proxy_segment: str | None = None,
+    today: date | None = None,
+    **overrides: Any,
 ) -> dict:
-    inputs, sources, market = resolve_inputs(store, gpu, network_name, **overrides)
+    inputs, sources, market = resolve_inputs(
+        store, gpu, network_name, proxy_segment=proxy_segment, today=today, **overrides
+    )
     result = compute(inputs)
     report = {
         "inputs": {
             name: {"value": value, "source": sources.get(name, "")} for name, value in inputs.model_dump().items()
         },
+        "price_default": market["price_default"].as_dict(),
         "market_price_sample_size": market["sample_size"],
+        "stale_inputs": market["stale_inputs"],
         "outputs": result.as_dict(),
         "tornado": tornado(inputs).to_dict(orient="records"),
         "overview_claim_usd_per_day": list(OVERVIEW_CLAIM_USD_PER_DAY),
@@ -161,12 +184,16 @@ def earnings_report(
     return report
 
 
-def claim_cases(store: Store, network_name: str = "akash") -> pd.DataFrame:
-    """The overview's $3-7/day claim next to the model for an H100 and an RTX 4090 at default assumptions."""
+def claim_cases(
+    store: Store, network_name: str = "akash", proxy_segment: str | None = None, today: date | None = None
+) -> pd.DataFrame:
+    """The overview's $3-7/day claim next to the model for an H100 and an RTX 4090 at default assumptions,
+    each at the network's own price where the data has one, else at the labelled proxy."""
     rows = []
     low, high = OVERVIEW_CLAIM_USD_PER_DAY
     for gpu in ("H100-SXM-80GB", "RTX4090-24GB"):
-        inputs, sources, _ = resolve_inputs(store, gpu, network_name)
+        inputs, sources, market = resolve_inputs(store, gpu, network_name, proxy_segment=proxy_segment, today=today)
+        price = market["price_default"]
         result = compute(inputs)
         net_idle = compute(inputs.model_copy(update={"utilization": 0.0})).net_usd_per_day
         net_full = compute(inputs.model_copy(update={"utilization": 1.0})).net_usd_per_day
@@ -179,8 +206,13 @@ def claim_cases(store: Store, network_name: str = "akash") -> pd.DataFrame:
             {
                 "gpu": gpu,
                 "network": network_name,
+                "network_label": networks()[network_name].get("label", network_name),
                 "price_per_gpu_hour_usd": inputs.price_per_gpu_hour_usd,
+                "price_kind": price.kind,
                 "price_source": sources["price_per_gpu_hour_usd"],
+                "price_date": price.price_date,
+                "proxy_note": price.proxy_note,
+                "stale": "; ".join(w["message"] for w in market["stale_inputs"]) or None,
                 "utilization": inputs.utilization,
                 "gross_usd_per_day": result.gross_usd_per_day,
                 "power_cost_usd_per_day": result.power_cost_usd_per_day,
@@ -202,11 +234,16 @@ def explain_claim(cases: pd.DataFrame) -> list[str]:
     """Plain sentences, computed from the cases, on where the model lands against the $3-7/day claim."""
     lines = []
     for r in cases.itertuples():
+        if r.price_kind == "network":
+            where = f"at {r.network_label}'s own price of {usd(r.price_per_gpu_hour_usd)}/GPU-hour"
+            where += f" (observed {r.price_date})" if r.price_date else " (undated)"
+        else:
+            where = f"at {usd(r.price_per_gpu_hour_usd)}/GPU-hour, a proxy ({r.proxy_note})"
         line = (
-            f"{r.gpu} on {r.network} at ${r.price_per_gpu_hour_usd:.2f}/GPU-hour ({r.price_source}) and "
-            f"{r.utilization:.0%} utilization grosses ${r.gross_usd_per_day:.2f}/day; after fees and "
-            f"${r.power_cost_usd_per_day:.2f} of power it nets ${r.net_usd_per_day:.2f}/day, {r.net_vs_claim} the "
-            f"overview's $3-7 (${r.net_after_depreciation_usd_per_day:.2f}/day after depreciation)."
+            f"{r.gpu} on {r.network_label} {where} and {r.utilization:.0%} utilization grosses "
+            f"{usd(r.gross_usd_per_day)}/day; after fees and {usd(r.power_cost_usd_per_day)} of power it nets "
+            f"{usd(r.net_usd_per_day)}/day, {r.net_vs_claim} the overview's $3-7 "
+            f"({usd(r.net_after_depreciation_usd_per_day)}/day after depreciation)."
         )
         band = [r.utilization_for_3_usd_net, r.utilization_for_7_usd_net]
         if all(u is not None and u == u for u in band):
@@ -215,6 +252,8 @@ def explain_claim(cases: pd.DataFrame) -> list[str]:
             line += f" It needs {band[0]:.0%} utilization to net $3/day and cannot reach $7/day."
         else:
             line += " No utilization brings it into the $3-7/day band at this price."
+        if r.stale:
+            line += f" Warning: {r.stale}."
         lines.append(line)
     lines.append(
         "The overview names no GPU, utilization, electricity price, or whether $3-7 is gross or net; "

@@ -25,9 +25,17 @@ def offer_id(*parts: object) -> str:
 
 
 def offer_frame(
-    result: ParseResult, source: str, observed_at: datetime, *, dataset_id: str | None = None
+    result: ParseResult,
+    source: str,
+    observed_at: datetime,
+    *,
+    dataset_id: str | None = None,
+    id_parts: tuple[str, ...] = ("provider", "via", "instance_type", "region", "pricing_kind"),
 ) -> tuple[pd.DataFrame, list[tuple]]:
-    """Normalise validated rows into observations; returns (frame, quarantined (raw, reason) pairs)."""
+    """Normalise validated rows into observations; returns (frame, quarantined (raw, reason) pairs).
+
+    A row's own `observed_at` (dated history) wins over the batch's; its `price_date` is the day the source
+    says the price was seen, else the day of its observation (a live fetch observes the price now)."""
     records, quarantined = [], list(result.rejected)
     for row in result.rows:
         per_gpu = row.price_usd_per_hour / row.gpu_count
@@ -38,10 +46,11 @@ def offer_frame(
             continue
         gpu = normalize_gpu(row.gpu_name_raw, row.gpu_memory_gb, row.hint or row.instance_type)
         info = provider_info(row.provider)
+        seen_at = row.observed_at or observed_at
         records.append(
             {
-                "offer_id": offer_id(source, row.provider, row.via, row.instance_type, row.region, row.pricing_kind),
-                "observed_at": observed_at,
+                "offer_id": offer_id(source, *(getattr(row, part) for part in id_parts)),
+                "observed_at": seen_at,
                 "source": source,
                 "dataset_id": dataset_id or f"live:{source}",
                 "provider": info.provider,
@@ -62,8 +71,14 @@ def offer_frame(
                 "price_usd_per_hour": row.price_usd_per_hour,
                 "price_per_gpu_hour_usd": per_gpu,
                 "price_as_of": row.price_as_of,
+                "price_date": row.price_date or _day(row.price_as_of) or seen_at.date(),
+                "segment": info.segment_of_listing(row.instance_type, row.listing),
                 "available": row.available,
-                "flags": [*gpu.flags, *(["text_sanitised"] if row.attributes.get("text_sanitised") else [])],
+                "flags": [
+                    *row.flags,
+                    *gpu.flags,
+                    *(["text_sanitised"] if row.attributes.get("text_sanitised") else []),
+                ],
                 "attributes": json.dumps(row.attributes, default=str) if row.attributes else None,
             }
         )
@@ -71,6 +86,13 @@ def offer_frame(
     if not frame.empty:
         _flag_spot_above_on_demand(frame)
     return frame, quarantined
+
+
+def _day(text: str | None):
+    if not text:
+        return None
+    parsed = pd.to_datetime(text, errors="coerce")
+    return None if pd.isna(parsed) else parsed.date()
 
 
 def _flag_spot_above_on_demand(frame: pd.DataFrame) -> None:
@@ -84,10 +106,10 @@ def _flag_spot_above_on_demand(frame: pd.DataFrame) -> None:
 
 
 def offers_age_days(offers: pd.DataFrame, now: datetime | None = None) -> pd.Series:
-    """Age of each price in days: from its `price_as_of` date when the source gives one, else observed_at."""
+    """Age of each price in days, from the day the price was observed (`price_date`); NaN when unknown.
+    A copy, load or refresh time is never a price's date."""
     from datetime import UTC
 
-    now_ts = pd.Timestamp(now or datetime.now(UTC).replace(tzinfo=None))
-    as_of = pd.to_datetime(offers["price_as_of"], errors="coerce", format="mixed")
-    moment = as_of.fillna(offers["observed_at"])
+    now_ts = pd.Timestamp(now or datetime.now(UTC).replace(tzinfo=None)).normalize()
+    moment = pd.to_datetime(offers["price_date"], errors="coerce")
     return (now_ts - moment).dt.total_seconds() / 86400.0

@@ -77,6 +77,12 @@ def datasets(store: Store) -> pd.DataFrame:
             SELECT dataset_id, count(*), min(ts), max(ts) FROM ohlcv_candles GROUP BY dataset_id
             UNION ALL
             SELECT dataset_id, count(*), NULL, NULL FROM published_prices GROUP BY dataset_id
+            UNION ALL
+            SELECT dataset_id, count(*), min(date)::TIMESTAMP, max(date)::TIMESTAMP FROM network_metrics
+            GROUP BY dataset_id
+            UNION ALL
+            SELECT dataset_id, count(*), min(date)::TIMESTAMP, max(date)::TIMESTAMP FROM price_index_points
+            GROUP BY dataset_id
         ),
         per_dataset AS (
             SELECT dataset_id, sum(stored_rows) AS stored_rows, min(first_ts) AS first_ts, max(last_ts) AS last_ts
@@ -102,6 +108,8 @@ def dataset_rows(store: Store, dataset_id: str) -> pd.DataFrame:
         ("gpu_offer_observations", "observed_at, offer_id"),
         ("ohlcv_candles", "ts"),
         ("published_prices", "provider"),
+        ("network_metrics", "network, metric, dimension, date"),
+        ("price_index_points", "date, gpu_model, series"),
     ):
         frame = store.query_df(
             f"SELECT * FROM {table} WHERE dataset_id = ? ORDER BY {order}",  # noqa: S608 constants
@@ -122,7 +130,9 @@ def offer_sources(store: Store) -> pd.DataFrame:
         """
         SELECT source, count(*) AS rows, count(DISTINCT offer_id) AS offers,
                count(DISTINCT provider) AS providers, min(observed_at) AS first_observed_at,
-               max(observed_at) AS last_observed_at
+               max(observed_at) AS last_observed_at,
+               min(price_date) AS oldest_price_date, max(price_date) AS newest_price_date,
+               count(*) FILTER (WHERE price_date IS NULL) AS undated_rows
         FROM gpu_offer_observations GROUP BY source ORDER BY source
         """
     )
@@ -144,6 +154,7 @@ def last_runs(store: Store, limit: int = 20) -> pd.DataFrame:
 OFFER_OUTPUT_COLUMNS = [
     "provider",
     "via",
+    "segment",
     "provider_category",
     "model",
     "gpu_model",
@@ -154,6 +165,7 @@ OFFER_OUTPUT_COLUMNS = [
     "price_per_gpu_hour_usd",
     "price_usd_per_hour",
     "region",
+    "price_date",
     "observed_at",
     "source",
     "price_as_of",
@@ -168,6 +180,7 @@ def offers_for_output(offers: pd.DataFrame) -> pd.DataFrame:
     frame = offers.rename(columns={"market_model": "model"})
     frame = frame[OFFER_OUTPUT_COLUMNS].copy()
     frame["observed_at"] = frame["observed_at"].map(lambda t: t.isoformat())
+    frame["price_date"] = frame["price_date"].map(lambda d: None if d is None or d != d else str(d)[:10])
     frame["flags"] = frame["flags"].map(list)
     return frame.astype(object).where(frame.notna(), None)
 
@@ -217,4 +230,58 @@ def quarantined(store: Store, limit: int = 200) -> pd.DataFrame:
         "SELECT recorded_at, source, reason, raw_record, run_id FROM quarantined_records "
         "ORDER BY recorded_at DESC LIMIT ?",
         [limit],
+    )
+
+
+_CONFLICT_PAIRS = """
+WITH obs AS (
+    SELECT offer_id, source, provider, instance_type, coalesce(region, '') AS region, pricing_kind, gpu_model,
+           price_date, price_per_gpu_hour_usd
+    FROM gpu_offer_observations
+    WHERE price_date IS NOT NULL
+)
+SELECT a.provider, a.instance_type, a.region, a.pricing_kind, a.gpu_model,
+       a.offer_id AS offer_id_a, a.source AS source_a, b.offer_id AS offer_id_b, b.source AS source_b,
+       median(a.price_per_gpu_hour_usd) AS price_a, median(b.price_per_gpu_hour_usd) AS price_b,
+       min(least(a.price_date, b.price_date)) AS first_overlap,
+       max(greatest(a.price_date, b.price_date)) AS last_overlap,
+       max(a.price_date) AS newest_a, max(b.price_date) AS newest_b, count(*) AS overlapping_pairs
+FROM obs a JOIN obs b
+  ON a.provider = b.provider AND a.instance_type = b.instance_type AND a.region = b.region
+ AND a.pricing_kind = b.pricing_kind AND a.source < b.source
+ AND abs(date_diff('day', a.price_date, b.price_date)) <= $days
+WHERE abs(a.price_per_gpu_hour_usd - b.price_per_gpu_hour_usd)
+      > $tolerance * least(a.price_per_gpu_hour_usd, b.price_per_gpu_hour_usd)
+GROUP BY ALL
+ORDER BY a.provider, a.instance_type, a.region
+"""
+
+
+def source_conflicts(store: Store) -> pd.DataFrame:
+    """Listings two datasets price differently on overlapping dates, with the trusted side (see
+    analytics/comparison/conflicts.py)."""
+    from analytics.comparison.conflicts import MAX_DAYS_APART, MIN_DIFFERENCE, resolve
+
+    pairs = store.query_df(_CONFLICT_PAIRS, {"days": MAX_DAYS_APART, "tolerance": MIN_DIFFERENCE})
+    return resolve(pairs)
+
+
+def price_index_points(store: Store, gpu_model: str | None = None) -> pd.DataFrame:
+    return store.query_df(
+        "SELECT * FROM price_index_points WHERE ($gpu IS NULL OR gpu_model = $gpu) ORDER BY date, series",
+        {"gpu": gpu_model},
+    )
+
+
+def offer_observations(store: Store, *, gpu_model: str, provider: str | None = None) -> pd.DataFrame:
+    """Every dated observation of one canonical model (optionally one provider), for history."""
+    return store.query_df(
+        """
+        SELECT offer_id, price_date, observed_at, source, dataset_id, provider, segment, gpu_model, gpu_count,
+               pricing_kind, price_per_gpu_hour_usd, flags, instance_type, region
+        FROM gpu_offer_observations
+        WHERE gpu_model = $gpu AND price_date IS NOT NULL AND ($provider IS NULL OR provider = $provider)
+        ORDER BY price_date
+        """,
+        {"gpu": gpu_model, "provider": provider},
     )

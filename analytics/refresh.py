@@ -31,6 +31,7 @@ from analytics.collectors.policy import SourcePolicy, guard_session, installed
 from analytics.markets import coingecko
 from analytics.markets.candles import CandleCollector, make_exchange
 from analytics.markets.tokens import token_list
+from analytics.network.akash_console import AkashNetworkCollector, network_frame
 from analytics.offers import offer_frame
 from analytics.refresh_writes import store_source, write_run
 from analytics.sanitize import clean_text
@@ -39,7 +40,8 @@ from analytics.store import Store
 
 log = logging.getLogger("depin.refresh")
 MARKET_SOURCES = ("ccxt", "coingecko")
-ALL_SOURCES = (*COLLECTORS, *MARKET_SOURCES)
+NETWORK_SOURCES = ("akash_network",)
+ALL_SOURCES = (*COLLECTORS, *NETWORK_SOURCES, *MARKET_SOURCES)
 EXIT_OK, EXIT_SOME_FAILED, EXIT_ALL_FAILED = 0, 3, 4
 
 
@@ -120,6 +122,23 @@ def _offer_batch(collector: Collector, started: datetime) -> Batch:
         "loaded_at": started,
     }
     return Batch("gpu_offer_observations", frame, quarantined, result.notes, dataset)
+
+
+def _network_batch(collector: AkashNetworkCollector, started: datetime) -> Batch:
+    result = collector.parse(collector.fetch(), started)
+    dataset_id = f"live:{collector.name}"
+    dataset = {
+        "dataset_id": dataset_id,
+        "kind": "network_metrics",
+        "title": collector.description,
+        "publisher": "Akash Console API",
+        "source_url": collector.base_url,
+        "as_of": started.strftime("%Y-%m-%d %H:%M"),
+        "notes": "Live collector; a later reading of the same day replaces the earlier one.",
+        "loaded_at": started,
+    }
+    frame = network_frame(result.rows, collector.name, dataset_id, started)
+    return Batch("network_metrics", frame, result.rejected, result.notes, dataset)
 
 
 def _coingecko_batch(settings: Settings, session: requests.Session, started: datetime) -> Batch:
@@ -239,6 +258,9 @@ def _jobs(names, store, settings, started, session_factory, exchange_factory) ->
         if name in COLLECTORS:
             session = guard_session(session_factory())
             jobs[name] = _closing(partial(_offer_batch, COLLECTORS[name](settings, session), started), session)
+        elif name == "akash_network":
+            session = guard_session(session_factory())
+            jobs[name] = _closing(partial(_network_batch, AkashNetworkCollector(settings, session), started), session)
         elif name == "coingecko":
             session = guard_session(session_factory())
             jobs[name] = _closing(partial(_coingecko_batch, settings, session, started), session)

@@ -69,6 +69,9 @@ def _flag_large_moves(conn, frame: pd.DataFrame) -> None:
             frame.at[i, "flags"] = [*row["flags"], "moved_over_40pct"]
 
 
+_PER_DATASET = ("gpu_offer_observations", "network_metrics")  # tables shared with bundled datasets
+
+
 def _write_source(store: Store, run_id: str, outcome: SourceOutcome, batch: Batch, source_started) -> None:
     with store.writer() as conn:
         if outcome.status == "ok":
@@ -90,8 +93,8 @@ def _write_source(store: Store, run_id: str, outcome: SourceOutcome, batch: Batc
                 table = batch.table
                 stored = conn.execute(
                     f"SELECT count(*) FROM {table}"  # noqa: S608 table names come from this module
-                    + (" WHERE dataset_id = ?" if table == "gpu_offer_observations" else ""),
-                    [batch.dataset["dataset_id"]] if table == "gpu_offer_observations" else [],
+                    + (" WHERE dataset_id = ?" if table in _PER_DATASET else ""),
+                    [batch.dataset["dataset_id"]] if table in _PER_DATASET else [],
                 ).fetchall()[0][0]
                 upsert(conn, "datasets", pd.DataFrame([{**batch.dataset, "row_count": int(stored)}]))
         status = {

@@ -38,7 +38,14 @@ def lock_path(store: Store) -> Path:
 
 @contextmanager
 def refresh_lock(store: Store, wait_s: float = 0.0) -> Iterator[None]:
-    """Hold the refresh lock, or raise RefreshLocked at once (or after `wait_s`)."""
+    """Hold the refresh lock, or raise RefreshLocked at once (or after `wait_s`).
+
+    A DuckLake has no such lock: its refreshes may run at the same time, on any host (the lake serialises
+    their write transactions itself), so there is nothing for a file on one host to guard.
+    """
+    if not store.single_host:
+        yield
+        return
     store.ensure_writable_location()
     lock = FileLock(str(lock_path(store)), timeout=wait_s)
     try:
@@ -125,7 +132,7 @@ def run_schedule(
         "refreshing %s every %s into %s (Ctrl+C or SIGTERM stops)",
         ", ".join(only or ["all sources"]),
         every,
-        store.path,
+        store.display_name,
     )
     scheduler.start()
     log.info("scheduler stopped")

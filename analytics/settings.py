@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import platformdirs
 from pydantic import Field, SecretStr, field_validator
@@ -67,6 +67,13 @@ class Settings(BaseSettings):
     )
 
     db: Path = Field(default_factory=default_db_path, description="DuckDB database file")
+    store: Literal["duckdb", "ducklake"] = Field(
+        "duckdb", description="Storage backend: duckdb (one file, one machine) or ducklake (catalog + data path)"
+    )
+    lake_catalog: str | None = Field(
+        None, description="DuckLake catalog, e.g. postgres:dbname=depin host=db.internal user=depin"
+    )
+    lake_data_path: str | None = Field(None, description="DuckLake data path: a directory or s3://bucket/prefix")
     http_timeout_s: float = Field(20.0, gt=0, description="Timeout of every outbound HTTP request")
     refresh_interval_hours: float = Field(
         1.0, gt=0, description="Expected refresh cadence; data older than twice this is flagged stale"
@@ -79,6 +86,10 @@ class Settings(BaseSettings):
     )
     read_only: bool = Field(
         False, description="Viewer mode: the dashboard hides every control that writes (set by depin dashboard)"
+    )
+
+    cache_ttl_s: float = Field(
+        60.0, gt=0, description="How long the dashboard reuses a query result; a refresh shows within this time"
     )
 
     akash_base_url: str = "https://console-api.akash.network"
@@ -133,6 +144,10 @@ class Settings(BaseSettings):
         for name, field in type(self).model_fields.items():
             value = getattr(self, name)
             shown = ("set" if value is not None else "not set") if name.endswith("_api_key") else str(value)
+            if name == "lake_catalog" and value is not None:
+                from analytics.store.lake import redact
+
+                shown = redact(value)
             rows.append({"env": f"DEPIN_{name.upper()}", "value": shown, "description": field.description or ""})
         return rows
 

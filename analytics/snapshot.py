@@ -16,7 +16,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from analytics.bundled import load_all as load_bundled_2026
 from analytics.collectors.published import PublishedCollector, is_market_overview_claim
+from analytics.network.bundled import load_network_files
 from analytics.normalize import normalize_gpu, provider_info
 from analytics.offers import offer_frame, offer_id
 from analytics.paths import bundled_data_dir
@@ -101,6 +103,8 @@ def skypilot_offer_rows(csv_path: Path, observed_at: datetime = SNAPSHOT_CAPTURE
                     "price_usd_per_hour": float(price),
                     "price_per_gpu_hour_usd": float(price) / int(row.gpu_count),
                     "price_as_of": None,
+                    "price_date": None,  # the catalog's own date is unknown; the copy date is not it
+                    "segment": info.segment_of_listing(row.instance_type),
                     "available": None,
                     "flags": flags,
                     "attributes": None,
@@ -279,7 +283,11 @@ def load_snapshot(store: Store, data_dir: Path | None = None) -> LoadReport:
     all_datasets = pd.concat(
         [datasets, pd.DataFrame.from_records([*candle_datasets, published_dataset])], ignore_index=True
     )
-    all_offers = pd.concat([offers, published_offers], ignore_index=True)
+    bundled, index_points, index_record = load_bundled_2026(now, data_dir)
+    all_datasets = pd.concat(
+        [all_datasets, pd.DataFrame.from_records([*(b.record for b in bundled), index_record])], ignore_index=True
+    )
+    all_offers = pd.concat([offers, published_offers, *(b.offers for b in bundled)], ignore_index=True)
 
     store.migrate()
     run_id = f"init-{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
@@ -287,6 +295,10 @@ def load_snapshot(store: Store, data_dir: Path | None = None) -> LoadReport:
         report.rows_added["gpu_offer_observations"] = upsert(conn, "gpu_offer_observations", all_offers)
         report.rows_added["ohlcv_candles"] = upsert(conn, "ohlcv_candles", candles)
         report.rows_added["published_prices"] = upsert(conn, "published_prices", published)
+        report.rows_added["price_index_points"] = upsert(conn, "price_index_points", index_points)
+        for batch in bundled:
+            _replace_quarantine(conn, run_id, batch.dataset.source, batch.quarantined, now)
+        report.rows_added["network_metrics"] = load_network_files(conn, data_dir, now)
         # Dataset records are refreshed only when their content changed, so `loaded_at` keeps its first date.
         changed = _changed_datasets(conn, all_datasets)
         report.rows_added["datasets"] = upsert(conn, "datasets", changed)
@@ -331,9 +343,34 @@ def load_snapshot(store: Store, data_dir: Path | None = None) -> LoadReport:
         "ohlcv_candles": len(candles),
         "published_prices": len(published),
         "datasets": len(all_datasets),
+        "price_index_points": len(index_points),
     }
     report.duration_s = time.perf_counter() - started
     return report
+
+
+def _replace_quarantine(conn, run_id: str, source: str, records: list, now: datetime) -> None:
+    """A bundled dataset's rejected records, replaced on every load so `depin init` stays idempotent."""
+    import json
+
+    conn.execute("DELETE FROM quarantined_records WHERE source = ?", [source])
+    if not records:
+        return
+    frame = pd.DataFrame(
+        {
+            "run_id": run_id,
+            "source": source,
+            "recorded_at": now,
+            "reason": [reason for _, reason in records],
+            "raw_record": [json.dumps(raw, default=str) for raw, _ in records],
+        }
+    )
+    conn.register("_quarantine_batch", frame)
+    try:
+        conn.execute("INSERT INTO quarantined_records SELECT run_id, source, recorded_at, reason, raw_record "
+                     "FROM _quarantine_batch")
+    finally:
+        conn.unregister("_quarantine_batch")
 
 
 def _changed_datasets(conn, datasets: pd.DataFrame) -> pd.DataFrame:

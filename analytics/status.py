@@ -29,11 +29,13 @@ def status_report(store: Store, now: datetime | None = None) -> dict[str, Any]:
     datasets = queries.datasets(store)
     runs = queries.last_runs(store, limit=50)
     offers = queries.latest_offers(store)
-    fresh = freshness(offer_sources, series, now, datasets)
-    listed_by = datasets.loc[datasets["kind"] == "gpu_offers", "dataset_id"].str.split(":").str[-1]
+    fresh = freshness(offer_sources, series, now, datasets, int(offers["price_date"].isna().sum()))
+    catalog = datasets["dataset_id"].str.startswith("skypilot_catalog:")
+    listed_by = datasets.loc[catalog, "dataset_id"].str.split(":").str[-1]
     last_run = runs.iloc[0] if not runs.empty else None
     return {
-        "database": str(store.path),
+        "database": store.display_name,
+        "store": store.describe(),
         "schema_version": store.schema_version(),
         "tables": queries.table_counts(store),
         "offers": {
@@ -62,8 +64,10 @@ def status_report(store: Store, now: datetime | None = None) -> dict[str, Any]:
         else [],
         "freshness": {
             "bundled_only": fresh.bundled_only,
-            "offers_last_observed": fresh.offers_last_observed,
+            "newest_price_date": fresh.newest_price_date,
             "offers_age_days": fresh.offers_age_days,
+            "undated_offers": fresh.undated_offers,
+            "last_network_refresh": fresh.last_network_refresh,
             "candles_last": fresh.candles_last,
             "candles_age_days": fresh.candles_age_days,
             "message": fresh.message,

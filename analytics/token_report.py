@@ -76,7 +76,7 @@ def token_report(store: Store, today: date | None = None) -> list[dict]:
     today = today or date.today()
     closes, chosen = token_closes(store)
     benchmarks = {b: closes[b] for b in BENCHMARKS if b in closes}
-    snapshots = latest_market_snapshots(store).set_index("token") if store.path.exists() else pd.DataFrame()
+    snapshots = latest_market_snapshots(store).set_index("token") if store.exists() else pd.DataFrame()
     configured = token_list().tokens
     report = []
     for token, series in closes.items():

@@ -6,25 +6,26 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analytics import queries
+from analytics import formatting, queries
 from analytics.metrics.overview import OverviewKpis, overview_kpis
 from analytics.settings import get_settings
 from analytics.snapshot import load_snapshot
 from analytics.store import Store
+from analytics.store.factory import open_store, store_for
 from analytics.store.migrations import MIGRATIONS
 
-TTL_S = 60
+TTL_S = get_settings().cache_ttl_s  # DEPIN_CACHE_TTL_S, read once when the server starts
 
 
 def store() -> Store:
-    return Store(get_settings().db)
+    return open_store(get_settings())
 
 
 def ensure_database() -> Store:
     """Open the configured database; on a missing or empty one, load the bundled snapshot first. A database
     newer than this code is refused, as the CLI does; in viewer mode nothing is loaded or upgraded."""
     current = store()
-    version = current.schema_version() if current.path.exists() else 0
+    version = current.schema_version() if current.exists() else 0
     if version > MIGRATIONS[-1].version or get_settings().read_only:
         current.check_readable()  # raises SchemaTooNewError / "run depin init" with the reason
         return current
@@ -38,36 +39,36 @@ def ensure_database() -> Store:
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def cached_overview(db_path: str) -> OverviewKpis:
-    return overview_kpis(Store(db_path))
+    return overview_kpis(store_for(db_path))
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def cached_latest_offers(db_path: str, family: str | None = None) -> pd.DataFrame:
-    return queries.latest_offers(Store(db_path), family=family)
+    return queries.latest_offers(store_for(db_path), family=family)
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def cached_datasets(db_path: str) -> pd.DataFrame:
-    return queries.datasets(Store(db_path))
+    return queries.datasets(store_for(db_path))
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def cached_dataset_rows(db_path: str, dataset_id: str) -> pd.DataFrame:
-    return queries.dataset_rows(Store(db_path), dataset_id)
+    return queries.dataset_rows(store_for(db_path), dataset_id)
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def cached_published_prices(db_path: str) -> pd.DataFrame:
-    return queries.published_prices(Store(db_path))
+    return queries.published_prices(store_for(db_path))
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def cached_runs(db_path: str) -> pd.DataFrame:
-    return queries.last_runs(Store(db_path), limit=50)
+    return queries.last_runs(store_for(db_path), limit=50)
 
 
 def usd(value: float | None, digits: int = 2) -> str:
-    return "n/a" if value is None else f"${value:,.{digits}f}"
+    return formatting.usd(value, digits)  # '-$1.66', not '$-1.66'
 
 
 def pct(value: float | None, digits: int = 1) -> str:
@@ -76,38 +77,38 @@ def pct(value: float | None, digits: int = 1) -> str:
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def cached_offer_history(db_path: str, family: str | None = None) -> pd.DataFrame:
-    return queries.offer_history(Store(db_path), family=family)
+    return queries.offer_history(store_for(db_path), family=family)
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def cached_candle_series(db_path: str) -> pd.DataFrame:
-    return queries.candle_series(Store(db_path))
+    return queries.candle_series(store_for(db_path))
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def cached_candles(db_path: str, exchange: str, symbol: str, timeframe: str) -> pd.DataFrame:
-    return queries.candles(Store(db_path), exchange, symbol, timeframe)
+    return queries.candles(store_for(db_path), exchange, symbol, timeframe)
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def cached_token_closes(db_path: str):
     from analytics.token_report import token_closes
 
-    return token_closes(Store(db_path))
+    return token_closes(store_for(db_path))
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def cached_token_report(db_path: str) -> list[dict]:
     from analytics.token_report import token_report
 
-    return token_report(Store(db_path))
+    return token_report(store_for(db_path))
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def cached_market_snapshots(db_path: str) -> pd.DataFrame:
     from analytics.token_report import latest_market_snapshots
 
-    return latest_market_snapshots(Store(db_path))
+    return latest_market_snapshots(store_for(db_path))
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
@@ -115,7 +116,7 @@ def cached_source_freshness(db_path: str, interval_hours: float) -> pd.DataFrame
     from datetime import UTC, datetime
 
     now = datetime.now(UTC).replace(tzinfo=None)
-    return queries.source_freshness(Store(db_path), interval_hours=interval_hours, now=now)
+    return queries.source_freshness(store_for(db_path), interval_hours=interval_hours, now=now)
 
 
 def stale_banner(db_path: str) -> None:
@@ -143,7 +144,7 @@ def stale_banner(db_path: str) -> None:
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def cached_quarantined(db_path: str) -> pd.DataFrame:
-    return queries.quarantined(Store(db_path))
+    return queries.quarantined(store_for(db_path))
 
 
 def for_display(frame: pd.DataFrame, blank: str = "—") -> pd.DataFrame:
@@ -153,3 +154,51 @@ def for_display(frame: pd.DataFrame, blank: str = "—") -> pd.DataFrame:
         if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
             out[column] = out[column].astype(object).where(out[column].notna(), blank)
     return out
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def cached_source_conflicts(db_path: str) -> pd.DataFrame:
+    return queries.source_conflicts(store_for(db_path))
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def cached_history_report(db_path: str, gpu: str, segment: str | None = None, provider: str | None = None) -> dict:
+    from analytics.comparison.report import history_report
+
+    return history_report(store_for(db_path), gpu, segment=segment, provider=provider)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def cached_comparison(
+    db_path: str,
+    gpu: str,
+    pool_family: bool,
+    size_classes: tuple[str, ...] | None,
+    pricing_kinds: tuple[str, ...],
+    window_days: int | None,
+    datacenter_marketplace_side: str,
+) -> dict:
+    """The Cost comparison's figures for one definition, shared by every session (plain data, no connection)."""
+    from analytics.comparison.compare import Definition, segment_table, select, side_discount
+    from analytics.comparison.conflicts import distrusted_offers
+    from analytics.comparison.robustness import robustness_table
+    from analytics.comparison.segments import Lens
+
+    offers = cached_latest_offers(db_path)
+    distrusted = distrusted_offers(cached_source_conflicts(db_path))
+    definition = Definition(
+        gpu=gpu,
+        pool_family=pool_family,
+        size_classes=size_classes,
+        pricing_kinds=pricing_kinds,
+        window_days=window_days,
+        lens=Lens(datacenter_marketplace_side),
+    )
+    shown = select(offers, definition, distrusted)
+    return {
+        "definition": definition,
+        "shown": shown,
+        "segments": segment_table(shown) if len(shown) else None,
+        "discount": side_discount(shown, definition) if len(shown) else None,
+        "robustness": robustness_table(offers, definition, distrusted) if len(shown) else None,
+    }

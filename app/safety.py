@@ -7,7 +7,10 @@ database is never migrated or loaded from a page.
 
 from __future__ import annotations
 
+import hashlib
 import re
+import tempfile
+from pathlib import Path
 
 import streamlit as st
 
@@ -28,6 +31,12 @@ def plain(text: object, max_chars: int = 200) -> str:
     if len(value) > max_chars:
         value = value[: max_chars - 1] + "…"
     return _MARKDOWN_SPECIAL.sub(r"\\\1", value)
+
+
+def bench_lock_path(store_locator: str) -> Path:
+    """The lock that lets one benchmark run at a time per store on this machine."""
+    digest = hashlib.sha1(store_locator.encode(), usedforsecurity=False).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"depin-lens-bench-{digest}.lock"
 
 
 def viewer_mode_notice(what: str) -> None:

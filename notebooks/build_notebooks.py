@@ -34,33 +34,31 @@ GETTING_STARTED = [
     ),
     ("md", "## What is in the database, and where it came from"),
     ("code", "queries.datasets(store)[['dataset_id', 'publisher', 'stored_rows', 'as_of', 'source_url']]"),
-    ("md", "## The Overview KPIs"),
+    ("md", "## The Overview headline (the same function `depin compare` uses)"),
     (
         "code",
         "kpis = overview_kpis(store)\n"
         "print(kpis.freshness.message)\n"
         "print(f'offers: {kpis.offers:,}  providers: {kpis.providers}  sources: {kpis.sources}')\n"
-        "for model, stats in kpis.prices.items():\n"
-        "    print(f'{kpis.family} {model:<13} cheapest ${stats.cheapest_usd:.2f} ({stats.cheapest_provider}), '\n"
-        "          f'median ${stats.median_usd:.2f} over {stats.offers} offers')\n"
-        "print(f'decentralized discount (medians): {kpis.decentralized_discount_pct:.1f} %')\n"
+        "print(kpis.headline.sentence)\n"
         "for t in kpis.tokens:\n"
         "    print(f'{t.token}: close {t.close} on {t.as_of}, 30-day change {t.change_30d_pct:+.1f} % '\n"
         "          f'({t.symbol}, {t.exchange}, {t.instrument})')",
     ),
-    ("md", "## The H100 offers behind those numbers"),
+    ("md", "## The offers behind the headline, per segment (two-stage: median per provider, then across)"),
     (
         "code",
-        "h100 = queries.latest_offers(store, family='H100', pricing_kinds=queries.FIRM_PRICING_KINDS)\n"
-        "h100.groupby(['market_model', 'provider_category'])['price_per_gpu_hour_usd']"
-        ".describe()[['count', 'min', '50%', 'max']]",
+        "from analytics.comparison.report import compare, definition_for\n"
+        "report = compare(store, definition_for(kpis.headline.gpu))\n"
+        "per_provider = report.selected.groupby(['segment', 'provider'])['price_per_gpu_hour_usd'].median()\n"
+        "per_segment = per_provider.groupby('segment').median()\n"
+        "per_segment",
     ),
     (
         "code",
-        "assert round(h100[h100.market_model == 'centralized'].price_per_gpu_hour_usd.median(), 6) == "
-        "round(kpis.prices['centralized'].median_usd, 6)\n"
-        "assert round(h100[h100.market_model == 'decentralized'].price_per_gpu_hour_usd.median(), 6) == "
-        "round(kpis.prices['decentralized'].median_usd, 6)\n"
+        "for s in kpis.headline.segments:\n"
+        "    if s['median_usd'] is not None:\n"
+        "        assert round(per_segment[s['segment']], 6) == round(s['median_usd'], 6)\n"
         "'the notebook and the Overview agree'",
     ),
 ]
@@ -79,7 +77,6 @@ COST_ARBITRAGE = [
         "from analytics.snapshot import load_snapshot\n"
         "from analytics.store import Store\n"
         "from analytics import queries\n"
-        "from analytics.metrics.prices import discount_table, price_stats\n"
         "from analytics.metrics.jobs import JobSpec, hundred_hour_example, job_costs, market_model_job_summary\n\n"
         "store = Store(get_settings().db)\n"
         "if not store.path.exists() or store.schema_version() == 0:\n"
@@ -87,14 +84,19 @@ COST_ARBITRAGE = [
         "firm = queries.latest_offers(store, pricing_kinds=queries.FIRM_PRICING_KINDS)\n"
         "len(firm)",
     ),
-    ("md", "## The decentralized discount per GPU family (medians need at least 3 offers per side)"),
-    ("code", "discount_table(firm).head(12).round(3)"),
-    ("md", "## H100 by provider category"),
+    ("md", "## Like for like: H100 SXM per market segment (two-stage medians, provider and offer counts)"),
     (
         "code",
-        "stats = price_stats(firm[firm.gpu_family == 'H100'], key='gpu_model', group='provider_category')\n"
-        "stats.round(3)",
+        "from analytics.comparison.report import compare, definition_for\n"
+        "report = compare(store, definition_for('H100-SXM-80GB'))\n"
+        "report.segments[['segment_label', 'median_usd', 'cheapest_usd', 'cheapest_provider', 'providers', "
+        "'offers', 'newest_price_date', 'withheld_reason']]",
     ),
+    ("md", "## How much the answer depends on the definition (the robustness table)"),
+    ("code", "report.robustness.round(2)"),
+    ("md", "## Sources that disagree, and which one is trusted"),
+    ("code", "report.conflicts[['provider', 'instance_type', 'region', 'source_a', 'price_a', 'source_b', 'price_b', "
+     "'trusted_source', 'reason']]"),
     ("md", "## The overview's H100 price table next to the data"),
     (
         "code",
@@ -104,8 +106,7 @@ COST_ARBITRAGE = [
     ("md", "## The 100-hour example: list price and reliability-adjusted (checkpoint every hour, 15 min restart)"),
     (
         "code",
-        "example = hundred_hour_example(firm, family='H100', hours=100, checkpoint_h=1.0, restart_h=0.25)\n"
-        "example.T",
+        "example = hundred_hour_example(firm, family='H100', hours=100, checkpoint_h=1.0, restart_h=0.25)\nexample.T",
     ),
     (
         "code",
@@ -188,8 +189,17 @@ NODE_PAYBACK = [
     ("md", "## Every input and where it comes from (H100 SXM on Akash)"),
     (
         "code",
-        "h100 = earnings_report(store, 'H100-SXM-80GB', 'akash')\n"
-        "pd.DataFrame(h100['inputs']).T",
+        "h100 = earnings_report(store, 'H100-SXM-80GB', 'akash')\npd.DataFrame(h100['inputs']).T",
+    ),
+    (
+        "md",
+        "## Where the rental price comes from\n\nAkash's own price for the GPU where the data has one (source, "
+        "dataset and date), otherwise a proxy that says which market segment stands in and why.",
+    ),
+    (
+        "code",
+        "{'H100-SXM-80GB': h100['price_default'], 'RTX4090-24GB': earnings_report(store, 'RTX4090-24GB', "
+        "'akash')['price_default']}",
     ),
     ("md", "## Outputs for both cards"),
     (

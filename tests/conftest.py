@@ -25,15 +25,101 @@ def _snapshot_db(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def snapshot_store(_snapshot_db: Path, tmp_path: Path) -> Store:
+def snapshot_store(store_backend: str, _snapshot_db: Path, tmp_path: Path, request) -> Store:
+    if store_backend == "ducklake":
+        catalog_db, data_path = request.getfixturevalue("_snapshot_lake")
+        return request.getfixturevalue("lake_factory")(template=catalog_db, data_path=data_path)
     path = tmp_path / "depin.duckdb"
     shutil.copy(_snapshot_db, path)
     return Store(path)
 
 
 @pytest.fixture
-def empty_store(tmp_path: Path) -> Store:
+def empty_store(store_backend: str, tmp_path: Path, request) -> Store:
+    if store_backend == "ducklake":
+        return request.getfixturevalue("lake_factory")()
     return Store(tmp_path / "empty.duckdb")
+
+
+# -- backends ------------------------------------------------------------------------------------------------
+# A module (or test) marked `@pytest.mark.backends("duckdb", "ducklake")` runs its store fixtures on each
+# backend; unmarked tests get the DuckDB file. The DuckLake runs use a real PostgreSQL (tests/pgserver.py).
+
+
+def pytest_generate_tests(metafunc):
+    marker = metafunc.definition.get_closest_marker("backends")
+    if marker is not None and "store_backend" in metafunc.fixturenames:
+        metafunc.parametrize("store_backend", marker.args, indirect=True)
+
+
+@pytest.fixture
+def store_backend(request) -> str:
+    return getattr(request, "param", "duckdb")
+
+
+def lake_unavailable() -> str | None:
+    """Why the DuckLake tests cannot run here, or None."""
+    import duckdb
+
+    from analytics.store.lake import extension_directory
+    from tests.pgserver import pg_bin
+
+    if pg_bin() is None:
+        return "PostgreSQL is not installed (apt-get install postgresql)"
+    ext_dir = extension_directory()
+    if ext_dir is None or not (Path(ext_dir) / f"v{duckdb.__version__}").is_dir():
+        return f"no DuckLake extension for DuckDB {duckdb.__version__} (pip install -e '.[lake]')"
+    return None
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """One PostgreSQL server for the session; CI sets DEPIN_TEST_REQUIRE_LAKE=1 so a missing one fails."""
+    import os
+
+    from analytics.store.lake import close_all
+    from tests.pgserver import start_server
+
+    reason = lake_unavailable()
+    if reason:
+        if os.environ.get("DEPIN_TEST_REQUIRE_LAKE"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    server = start_server()
+    yield server
+    close_all()
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def _snapshot_lake(postgres, tmp_path_factory) -> tuple[str, str]:
+    """The bundled snapshot loaded into a lake once: (catalog database to copy, data path)."""
+    from analytics.store.lake import LakeStore, close_lake
+
+    name = postgres.create_database("snapshot")
+    data_path = str(tmp_path_factory.mktemp("snapshot_lake"))
+    lake = LakeStore(f"postgres:{postgres.dsn(name)}", data_path)
+    load_snapshot(lake)
+    close_lake(lake)  # PostgreSQL copies a template database only while nobody is connected to it
+    return name, data_path
+
+
+@pytest.fixture
+def lake_factory(postgres, tmp_path):
+    """New lakes on the session's PostgreSQL: empty, or a copy of a template catalog (sharing its files)."""
+    from analytics.store.lake import LakeStore, close_lake
+
+    made: list[LakeStore] = []
+
+    def make(template: str | None = None, data_path: str | None = None) -> LakeStore:
+        name = postgres.create_database("lake", template=template)
+        path = data_path or str(tmp_path / f"lake-data-{name}")
+        made.append(LakeStore(f"postgres:{postgres.dsn(name)}", path))
+        return made[-1]
+
+    yield make
+    for lake in made:  # each open lake holds PostgreSQL connections: give them back
+        close_lake(lake)
 
 
 @pytest.fixture(autouse=True)
@@ -87,3 +173,15 @@ def write_lock_held_by_another_process(db: Path):
         yield
     finally:
         holder.communicate("\n", timeout=10)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_server_left_running():
+    """Fails the suite (an error at session teardown) when a dashboard a test started is still running."""
+    yield
+    from tests.browser import kill_leftovers, leftover_servers
+
+    left = leftover_servers()
+    if left:
+        kill_leftovers()
+        pytest.fail("servers started by the tests were still running at the end: " + "; ".join(left))

@@ -4,12 +4,10 @@ import base64
 import json
 
 import numpy as np
-import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from analytics.metrics.overview import overview_kpis
-from analytics.queries import FIRM_PRICING_KINDS, latest_offers
 from tests.conftest import REPO
 
 ENTRY = str(REPO / "app" / "streamlit_app.py")
@@ -32,29 +30,30 @@ def metrics(at) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
-def test_overview_shows_the_kpis_of_the_database(app, snapshot_store):
+def test_overview_shows_the_headline_of_depin_compare(app, snapshot_store):
     at = app.run()
     assert not at.exception
     kpis = overview_kpis(snapshot_store)
+    h = kpis.headline
     shown = metrics(at)
-    assert shown["GPU offers (latest price per offer)"] == f"{kpis.offers:,}"
-    assert shown["Providers"] == str(kpis.providers)
-    assert shown["Centralized: cheapest"] == f"${kpis.prices['centralized'].cheapest_usd:,.2f}"
-    assert shown["Centralized: median"] == f"${kpis.prices['centralized'].median_usd:,.2f}"
-    assert shown["Decentralized: cheapest"] == f"${kpis.prices['decentralized'].cheapest_usd:,.2f}"
-    assert shown["Decentralized: median"] == f"${kpis.prices['decentralized'].median_usd:,.2f}"
-    assert shown["Decentralized discount"] == f"{kpis.decentralized_discount_pct:.1f} %"
+    assert shown["Centralized median"] == f"${h.centralized_median_usd:,.2f}"
+    assert shown["Decentralized median"] == f"${h.decentralized_median_usd:,.2f}"
+    assert shown["Decentralized discount"] == f"{h.discount_pct:.1f} %"
+    for segment in h.segments:  # every segment's figure is the compare table's, or says it is withheld
+        expected = f"${segment['median_usd']:,.2f}" if segment["median_usd"] is not None else "withheld"
+        assert shown[segment["segment_label"]] == expected
+    assert any(h.sentence in m.value for m in at.markdown)
     for token in kpis.tokens:
         label = f"{token.token} close ({token.as_of})"
         assert label in shown
         assert shown[label].startswith("$")
-    assert any("bundled offline snapshot" in info.value for info in at.info)
+    assert any("bundled data, not live prices" in info.value for info in at.info)
     charts = at.get("plotly_chart")
-    assert charts, "the H100 price distribution chart is missing"
+    assert charts, "the segment chart is missing"
     figure = json.loads(charts[0].proto.spec)
-    plotted = sum(len(plotly_array(trace["y"])) for trace in figure["data"])
-    firm = latest_offers(snapshot_store, family="H100", pricing_kinds=FIRM_PRICING_KINDS)
-    assert plotted == len(firm)
+    plotted = sorted(v for trace in figure["data"] for v in plotly_array(trace["x"]))  # horizontal bars
+    expected = sorted(v for s in h.segments for v in (s["median_usd"], s["cheapest_usd"]) if v is not None)
+    assert plotted == pytest.approx(expected)
 
 
 def test_data_sources_lists_every_dataset_with_download(app, snapshot_store):
@@ -77,32 +76,66 @@ def test_dashboard_loads_the_snapshot_into_an_empty_database(empty_store, monkey
     assert empty_store.query_rows("SELECT count(*) FROM datasets")[0][0] > 0
 
 
-def test_cost_comparison_page_matches_the_cli(app, snapshot_store):
+def test_cost_comparison_page_matches_depin_compare(app, snapshot_store):
     import subprocess
     import sys
-
-    from analytics.metrics.prices import discount_table
 
     at = app.run()
     at.switch_page("views/cost_comparison.py").run()
     assert not at.exception
     shown = metrics(at)
-    firm = latest_offers(snapshot_store, pricing_kinds=FIRM_PRICING_KINDS)
-    h100 = discount_table(firm[firm["gpu_family"] == "H100"]).set_index("gpu_family").loc["H100"]
-    assert shown["Centralized median"] == f"${h100['centralized_median_usd']:,.2f}"
-    assert shown["Decentralized median"] == f"${h100['decentralized_median_usd']:,.2f}"
-    assert shown["Decentralized discount (median)"] == f"{h100['discount_median_pct']:.1f} %"
-
     cli = subprocess.run(
-        [sys.executable, "-m", "analytics.cli", "--db", str(snapshot_store.path), "prices", "--gpu", "H100", "--json"],
+        [
+            sys.executable,
+            "-m",
+            "analytics.cli",
+            "--db",
+            str(snapshot_store.path),
+            "compare",
+            "--gpu",
+            "H100-SXM-80GB",
+            "--json",
+        ],
         capture_output=True,
         text=True,
         timeout=120,
     )
-    offers = pd.DataFrame([json.loads(line) for line in cli.stdout.splitlines()])
-    cli_firm = offers[offers["pricing_kind"] != "spot"]
-    central = cli_firm[cli_firm["model"] == "centralized"]["price_per_gpu_hour_usd"].median()
-    assert f"${central:,.2f}" == shown["Centralized median"]
+    assert cli.returncode == 0, cli.stderr
+    report = json.loads(cli.stdout)
+    sides = report["centralized_vs_decentralized"]
+    assert shown["Centralized median"] == f"${sides['centralized']['median_usd']:,.2f}"
+    assert shown["Decentralized median"] == f"${sides['decentralized']['median_usd']:,.2f}"
+    assert shown["Discount"] == f"{sides['discount_pct']:.1f} %"
+    tables = [t.value for t in at.dataframe]
+    segment_table = next(t for t in tables if "segment_label" in t.columns)
+    by_segment = {r["segment"]: r for r in report["segments"]}
+    for row in segment_table.itertuples():
+        expected = next(r for r in by_segment.values() if r["segment_label"] == row.segment_label)
+        assert row.offers == expected["offers"] and row.providers == expected["providers"]
+    robust = next(t for t in tables if "definition" in t.columns)
+    assert len(robust) == len(report["robustness"])
+
+    at.radio[0].set_value("decentralized").run()  # RunPod Secure on the overview's side
+    assert not at.exception
+    lens = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "analytics.cli",
+            "--db",
+            str(snapshot_store.path),
+            "compare",
+            "--gpu",
+            "H100-SXM-80GB",
+            "--runpod-secure-decentralized",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    other = json.loads(lens.stdout)["centralized_vs_decentralized"]
+    assert metrics(at)["Decentralized median"] == f"${other['decentralized']['median_usd']:,.2f}"
 
     at.number_input[0].set_value(8).run()  # 8 GPUs
     assert not at.exception
@@ -122,12 +155,25 @@ def test_token_markets_names_the_instrument_and_shows_the_migration(app):
     at.switch_page("views/token_markets.py").run()
     assert not at.exception
     figure = json.loads(at.get("plotly_chart")[0].proto.spec)
-    assert "perpetual futures, not spot" in figure["layout"]["title"]["text"]
+    assert any("perpetual futures, not spot" in m.value for m in at.markdown)  # the chart's title, above it
     assert figure["data"][0]["type"] == "candlestick"
+    at.segmented_control[0].set_value("All").run()  # the RNDR series ended before the default 1-year range
     at.checkbox[0].check().run()
     figure = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert any("RNDR" in (trace.get("name") or "") for trace in figure["data"])
     assert any("migration" in a["text"] for a in figure["layout"]["annotations"])
+    x_range = figure["layout"]["xaxis"]["range"]
+    assert x_range[0][:4] == "2020" and x_range[1][:10] == "2025-11-12"  # the data's span, not 2027
+    low, high = figure["layout"]["yaxis"]["range"]
+    assert 0 < high < 100  # RENDER and RNDR closes in USD(T), padded
+
+    at.segmented_control[0].set_value("1M").run()
+    figure = json.loads(at.get("plotly_chart")[0].proto.spec)
+    lows, highs = plotly_array(figure["data"][0]["low"]), plotly_array(figure["data"][0]["high"])
+    low, high = figure["layout"]["yaxis"]["range"]
+    assert len(figure["data"][0]["x"]) <= 32
+    assert low <= min(lows) and high >= max(highs)
+    assert high - low < 1.2 * (max(highs) - min(lows))  # fits the month, not the whole history
 
 
 def test_tokenomics_pages_for_every_network(app):
@@ -141,3 +187,34 @@ def test_tokenomics_pages_for_every_network(app):
         assert facts["source"].str.startswith("https://").all()
     shown = {m.label: m.value for m in at.metric}
     assert "Maximum supply" in shown
+
+
+def test_tokenomics_demand_vs_emissions_section_matches_the_network_report(app, snapshot_store):
+    from analytics.network.report import network_report, strict_json
+
+    at = app.run()
+    at.switch_page("views/tokenomics.py").run()
+    assert not at.exception
+    assert "Demand vs emissions" in [h.value for h in at.subheader]
+    radio = next(r for r in at.radio if r.label == "Network")
+    assert radio.value == "render"  # follows the page's network
+    assert any("Not shown - demand side" in i.value for i in at.info)
+    radio.set_value("aethir").run()
+    assert not at.exception
+    report = strict_json(network_report(snapshot_store, "aethir"))
+    last_full = [p for p in report["series"]["revenue_usd"] if "partial_day" not in p["flags"]][-1]
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Demand, last full day"] == f"${last_full['value']:,.0f}"
+    assert shown["Annualised revenue"] == f"${report['annualised_revenue']['usd']:,.0f}"
+    assert shown["Issuance coverage"] == "not shown"
+    assert any("emission side: no emissions source" in i.value for i in at.info)
+    figure = json.loads(at.get("plotly_chart")[-1].proto.spec)
+    assert len(plotly_array(figure["data"][0]["y"])) == 166  # every day of revenue, partial day included
+    next(r for r in at.radio if r.label == "Network").set_value("akash").run()
+    assert not at.exception
+    figure = json.loads(at.get("plotly_chart")[-1].proto.spec)
+    names = [trace["name"] for trace in figure["data"]]
+    assert names == ["Spend by users (USD per day)", "Token incentives, 1kx (USD per day, monthly)"]
+    assert any("no month has both sides" in i.value for i in at.info)
+    text = " ".join(str(m.value) for m in at.metric)
+    assert "nan" not in text.lower() and "None" not in text

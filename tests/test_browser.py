@@ -19,11 +19,12 @@ def test_overview_in_a_real_browser(snapshot_store, tmp_path, artifacts_dir):
         text = page.inner_text("[data-testid='stApp']")
         page.screenshot(path=str(artifacts_dir / "overview.png"), full_page=True)
         assert "Traceback" not in text
-        assert f"{kpis.offers:,}" in text
-        assert f"${kpis.prices['centralized'].median_usd:,.2f}" in text
-        assert f"${kpis.prices['decentralized'].median_usd:,.2f}" in text
-        assert f"{kpis.decentralized_discount_pct:.1f} %" in text
-        assert "bundled offline snapshot" in text
+        h = kpis.headline
+        assert h.sentence.split(":")[0] in text
+        assert f"${h.centralized_median_usd:,.2f}" in text
+        assert f"${h.decentralized_median_usd:,.2f}" in text
+        assert f"{h.discount_pct:.1f} %" in text
+        assert "bundled data, not live prices" in text
 
         page.get_by_role("link", name="Data & sources").click()
         page.get_by_text("Download a dataset as CSV").wait_for(timeout=30_000)
@@ -40,12 +41,12 @@ def test_cost_comparison_in_a_real_browser(snapshot_store, tmp_path, artifacts_d
     with running_dashboard(snapshot_store.path) as url, browser_page(tmp_path) as page:
         page.goto(f"{url}/cost_comparison")
         wait_for_app(page)
-        page.get_by_text("Decentralized discount (median)").first.wait_for(timeout=30_000)
+        page.get_by_text("How much does the answer depend on the definition?").first.wait_for(timeout=30_000)
         page.locator("[data-testid='stPlotlyChart'] .main-svg").first.wait_for(timeout=30_000)
         text = page.inner_text("[data-testid='stApp']")
         page.screenshot(path=str(artifacts_dir / "cost_comparison.png"), full_page=True)
         assert "Traceback" not in text
-        assert "100-hour example" in text
+        assert "100-hour run" in text and "Sources that disagree" in text
 
 
 @pytest.mark.parametrize("page_path", ["token_markets", "tokenomics"])
@@ -77,6 +78,7 @@ def test_investor_pages_in_a_real_browser(snapshot_store, tmp_path, artifacts_di
         text = page.inner_text("[data-testid='stApp']")
         page.screenshot(path=str(artifacts_dir / f"{page_path}.png"), full_page=True)
         assert "Traceback" not in text
+        assert "DeltaGenerator" not in text and "Creator of Delta" not in text
 
 
 def test_benchmark_panel_in_a_real_browser(snapshot_store, tmp_path, artifacts_dir):

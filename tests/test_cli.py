@@ -6,6 +6,7 @@ import sys
 
 import pytest
 
+from analytics.store import Store
 from tests.conftest import write_lock_held_by_another_process
 
 
@@ -29,7 +30,8 @@ def test_init_then_status_json_reports_the_snapshot(tmp_path):
     db = tmp_path / "cli.duckdb"
     first = depin("--db", str(db), "init")
     assert first.returncode == 0, first.stderr
-    assert "gpu_offer_observations +2222" in first.stdout
+    stored = Store(db).query_rows("SELECT count(*) FROM gpu_offer_observations")[0][0]
+    assert f"gpu_offer_observations +{stored}" in first.stdout
     again = depin("init", db=db)  # DEPIN_DB works as well as --db
     assert again.returncode == 0 and "gpu_offer_observations +0" in again.stdout
     status = depin("--db", str(db), "status", "--json")
@@ -43,7 +45,8 @@ def test_init_then_status_json_reports_the_snapshot(tmp_path):
     assert report["freshness"]["bundled_only"] is True
     assert report["last_refresh"]["trigger"] == "init"
     human = depin("--db", str(db), "status")
-    assert human.returncode == 0 and "bundled offline snapshot" in human.stdout
+    assert human.returncode == 0 and "bundled data, not live prices" in human.stdout
+    assert report["freshness"]["newest_price_date"] == "2026-08-22"
 
 
 def test_unknown_flag_is_one_clear_error():

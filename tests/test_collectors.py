@@ -114,7 +114,8 @@ def test_skypilot_hyperscalers():
     frame, _ = frame_of("skypilot", raw)
     p5_spot = by(frame, instance_type="p5.48xlarge", pricing_kind="spot")
     assert p5_spot.price_usd_per_hour == 19.8  # cheapest zone
-    assert by(frame, instance_type="p4d.24xlarge", pricing_kind="on_demand").gpu_model == "A100-40GB"
+    # AWS documents p4d as 8 x A100 SXM4 (data/gpu_instance_forms.csv): the form is filled in from that
+    assert by(frame, instance_type="p4d.24xlarge", pricing_kind="on_demand").gpu_model == "A100-SXM-40GB"
     assert set(frame["provider_category"]) == {"hyperscaler"}
     assert set(frame["provider"]) == {"aws", "gcp", "azure", "oci"}
 

@@ -30,6 +30,68 @@ def test_scores_by_hand():
     assert scores["steps"]["hardware"]["score"] == pytest.approx((1.0 + 0.75) / total * 100)
     assert scores["steps"]["hardware"]["coverage"] == pytest.approx(2.5 / total)
     assert scores["steps"]["token"]["score"] == 0
+    # overall pools every question with its checklist weight: (1 + 0.75) / all weights
+    all_weights = sum(q.weight for s in steps for q in s.questions)
+    assert scores["overall"] == round(1.75 / all_weights * 100, 1)
+    assert "pools every question with its weight" in scores["method"]
+
+
+def test_scores_are_rounded_to_one_decimal(snapshot_store):
+    a = dd.assess(snapshot_store, "render")
+    for value in [a["scores"]["overall"], *(s["score"] for s in a["scores"]["steps"].values())]:
+        assert value == round(value, 1)
+    weights = {s: v["weight"] for s, v in a["scores"]["steps"].items()}
+    pooled = sum(v["score"] * weights[s] for s, v in a["scores"]["steps"].items()) / sum(weights.values())
+    assert a["scores"]["overall"] == pytest.approx(pooled, abs=0.1)
+
+
+def test_burn_counts_only_with_the_share_of_revenue_burned(snapshot_store, monkeypatch):
+    for project in ("render", "akash", "ionet"):
+        a = dd.assess(snapshot_store, project)
+        burn = a["evidence"]["burn_share"]
+        assert burn["display"] == "mechanism exists, share unknown" and burn["value"] is None
+        assert a["answers"]["burn_or_buyback"]["answer"] == "unknown"
+    from analytics.markets import tokenomics
+
+    akash = tokenomics.networks()["akash"]
+    share = tokenomics.Fact(
+        "revenue_burned_share", "Share burned", 0.6, "https://example.org/report", "2026-10-01", "medium"
+    )
+    monkeypatch.setitem(
+        tokenomics.networks(), "akash", tokenomics.Network(**{**akash.__dict__, "facts": (*akash.facts, share)})
+    )
+    burn = dd.assess(snapshot_store, "akash")["evidence"]["burn_share"]
+    assert (burn["value"], burn["suggested_score"], burn["as_of"]) == (0.6, 1.0, "2026-10-01")
+
+
+def test_akash_dilution_falls_back_to_its_governance_band(snapshot_store):
+    dilution = dd.assess(snapshot_store, "akash")["evidence"]["annual_dilution"]
+    assert dilution["value"] == 0.08  # the high end of the 4-8 % band
+    assert dilution["display"] == "4%-8% a year (governance inflation band)"
+    assert "band" in dilution["source"] and "not a measured rate" in dilution["note"]
+
+
+def test_network_evidence_is_the_networks_own_offers(snapshot_store):
+    from analytics import queries
+
+    offers = queries.latest_offers(snapshot_store, pricing_kinds=queries.FIRM_PRICING_KINDS)
+    evidence = dd.assess(snapshot_store, "akash")["evidence"]
+    assert evidence["offer_count"]["value"] == int((offers["provider"] == "akash").sum())
+    assert "provider akash only" in evidence["offer_count"]["source"]
+
+
+def test_another_module_adds_evidence_with_one_call(snapshot_store, monkeypatch):
+    from analytics.dd import evidence as evidence_module
+
+    monkeypatch.setattr(evidence_module, "EVIDENCE_PROVIDERS", list(evidence_module.EVIDENCE_PROVIDERS))
+
+    def coverage(ctx):
+        return [dd.Evidence("issuance_coverage", 1.4, "1.40x", "test: synthetic", "2026-11-01", 1.0)]
+
+    dd.register_evidence(coverage)
+    a = dd.assess(snapshot_store, "akash")
+    assert a["evidence"]["issuance_coverage"]["value"] == 1.4
+    assert a["answers"]["emissions_vs_demand"]["answer"] == "yes"
 
 
 def test_analyst_answers_override_and_are_validated(snapshot_store):

@@ -106,7 +106,9 @@ def test_report_echoes_every_input_with_its_source(snapshot_store):
     report = earnings_report(snapshot_store, "H100-SXM-80GB", "render", utilization=0.8)
     inputs = report["inputs"]
     assert inputs["utilization"] == {"value": 0.8, "source": "your input"}
-    assert "median of" in inputs["price_per_gpu_hour_usd"]["source"]
+    assert "median" in inputs["price_per_gpu_hour_usd"]["source"]
+    assert report["price_default"]["kind"] == "proxy"  # no Render price in the data
+    assert report["price_default"]["proxy_note"].startswith("no Render Network price for H100-SXM-80GB:")
     assert inputs["power_watts"]["value"] == 700.0
     assert report["monte_carlo"]["token"] == "RENDER" and len(report["monte_carlo"]["rows"]) == 3
 
@@ -156,18 +158,43 @@ def test_cli_json_matches_the_page(snapshot_store, monkeypatch):
 
 
 @pytest.mark.parametrize(
-    ("args", "message"),
+    ("args", "flag"),
     [
-        (["--utilization", "1.5"], "between 0 and 1"),
-        (["--gpus", "0"], "gpu_count"),
-        (["--hours-per-day", "-2"], "hours_per_day"),
+        (["--utilization", "1.5"], "--utilization"),
+        (["--gpus", "0"], "--gpus"),
+        (["--gpus", "-2"], "--gpus"),
+        (["--gpus", "1.5"], "--gpus"),
+        (["--price-per-gpu-hour", "0"], "--price-per-gpu-hour"),
+        (["--price-per-gpu-hour", "-1"], "--price-per-gpu-hour"),
+        (["--price-per-gpu-hour", "nan"], "--price-per-gpu-hour"),
+        (["--hours-per-day", "-2"], "--hours-per-day"),
+        (["--hours-per-day", "0"], "--hours-per-day"),
+        (["--take-rate", "1"], "--take-rate"),
+        (["--power-watts", "inf"], "--power-watts"),
+        (["--electricity-usd-per-kwh", "-0.1"], "--electricity-usd-per-kwh"),
+        (["--pue", "0.5"], "--pue"),
+        (["--hardware-cost", "-5"], "--hardware-cost"),
+        (["--depreciation-months", "0"], "--depreciation-months"),
+        (["--proxy-segment", "moon"], "--proxy-segment"),
     ],
 )
-def test_cli_refuses_bad_inputs(snapshot_store, args, message):
+def test_cli_refuses_bad_inputs_naming_the_flag(snapshot_store, args, flag):
     result = subprocess.run(
-        [sys.executable, "-m", "analytics.cli", "--db", str(snapshot_store.path), "earnings", "--gpu", "H100", *args],
+        [
+            sys.executable,
+            "-m",
+            "analytics.cli",
+            "--db",
+            str(snapshot_store.path),
+            "earnings",
+            "--gpu",
+            "RTX4090-24GB",
+            *args,
+        ],
         capture_output=True,
         text=True,
         timeout=120,
     )
-    assert result.returncode in (1, 2) and message in result.stderr and "Traceback" not in result.stderr
+    assert result.returncode == 2, result.stderr
+    assert f"Invalid value for '{flag}'" in result.stderr and "Traceback" not in result.stderr
+    assert "gpu_count" not in result.stderr and "price_per_gpu_hour_usd" not in result.stderr

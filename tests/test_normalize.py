@@ -80,8 +80,11 @@ def test_every_published_gpu_name_maps():
         ("aws", "hyperscaler", "centralized"),
         ("lambdalabs", "neocloud", "centralized"),
         ("CoreWeave", "neocloud", "centralized"),
-        ("vast", "marketplace", "decentralized"),
-        ("RunPod", "marketplace", "decentralized"),
+        ("vast", "community_marketplace", "decentralized"),
+        ("RunPod", "datacenter_marketplace", "centralized"),
+        ("Salad", "community_marketplace", "decentralized"),
+        ("Theta EdgeCloud", "depin_network", "decentralized"),
+        ("oracle_cloud", "hyperscaler", "centralized"),
         ("akash", "depin_network", "decentralized"),
         ("io.net", "depin_network", "decentralized"),
         ("somecloud", "unknown", "unknown"),
@@ -90,6 +93,18 @@ def test_every_published_gpu_name_maps():
 def test_provider_categories(name, category, model):
     info = provider_info(name)
     assert (info.category, info.market_model) == (category, model)
+
+
+@pytest.mark.parametrize(
+    ("instance_type", "segment"),
+    [
+        ("1x_H100_SECURE", "datacenter_marketplace"),
+        ("1x_RTX4090_COMMUNITY", "community_marketplace"),
+        ("H100 SXM", "datacenter_marketplace"),  # no tier in the listing: the provider's segment
+    ],
+)
+def test_runpod_offers_take_their_segment_from_the_listing(instance_type, segment):
+    assert provider_info("runpod").segment_of_listing(instance_type) == segment
 
 
 @pytest.mark.parametrize(

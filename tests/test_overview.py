@@ -6,32 +6,48 @@ import pytest
 from analytics.metrics.overview import decentralized_discount_pct, overview_kpis, token_kpi
 
 
-def independent_h100(store, market_model):
-    """The Overview's H100 numbers, computed in plain SQL without analytics.queries."""
+def independent_headline(store, side_segments):
+    """The Overview's H100 SXM headline recomputed in plain SQL, without analytics: latest observation per
+    offer, dated, firm prices, within 180 days of the newest, the AWS us-east-1 catalog row that AWS's own price
+    list contradicts left out, median per provider, then the median across providers."""
     return store.query_rows(
         """
         WITH latest AS (
             SELECT * FROM gpu_offer_observations
+            WHERE gpu_model = 'H100-SXM-80GB' AND price_date IS NOT NULL
+              AND pricing_kind IN ('on_demand', 'bid_derived', 'published_list')
+              AND NOT list_contains(flags, 'accelerator_only_price') AND NOT list_contains(flags, 'min_live_offer')
             QUALIFY row_number() OVER (PARTITION BY offer_id ORDER BY observed_at DESC) = 1
+        ), windowed AS (
+            SELECT * FROM latest WHERE price_date >= (SELECT max(price_date) FROM latest) - INTERVAL 180 DAY
+              AND NOT (source = 'opencomputeprices' AND provider = 'aws' AND instance_type = 'p5.48xlarge'
+                       AND region = 'us-east-1' AND pricing_kind = 'on_demand')
+        ), per_provider AS (
+            SELECT provider, median(price_per_gpu_hour_usd) AS m, count(*) AS n FROM windowed
+            WHERE list_contains(?, segment) GROUP BY provider
         )
-        SELECT count(*), min(price_per_gpu_hour_usd), median(price_per_gpu_hour_usd)
-        FROM latest
-        WHERE gpu_family = 'H100' AND market_model = ? AND pricing_kind <> 'spot'
+        SELECT median(m), count(*), sum(n) FROM per_provider
         """,
-        [market_model],
+        [side_segments],
     )[0]
 
 
-def test_overview_matches_an_independent_query(snapshot_store):
-    kpis = overview_kpis(snapshot_store, now=datetime(2026, 11, 25))
-    for model in ("centralized", "decentralized"):
-        n, cheapest, median = independent_h100(snapshot_store, model)
-        stats = kpis.prices[model]
-        assert stats.offers == n
-        assert stats.cheapest_usd == pytest.approx(cheapest)
-        assert stats.median_usd == pytest.approx(median)
-    c, d = kpis.prices["centralized"].median_usd, kpis.prices["decentralized"].median_usd
-    assert kpis.decentralized_discount_pct == pytest.approx((c - d) / c * 100)
+def test_headline_matches_an_independent_two_stage_query(snapshot_store):
+    kpis = overview_kpis(snapshot_store, now=datetime(2026, 11, 30))
+    h = kpis.headline
+    central = independent_headline(snapshot_store, ["hyperscaler", "neocloud", "datacenter_marketplace"])
+    decentral = independent_headline(snapshot_store, ["community_marketplace", "depin_network"])
+    assert h.centralized_median_usd == pytest.approx(central[0])
+    assert (h.centralized_providers, h.centralized_offers) == (central[1], central[2])
+    assert h.decentralized_median_usd == pytest.approx(decentral[0])
+    assert (h.decentralized_providers, h.decentralized_offers) == (decentral[1], decentral[2])
+    assert h.discount_pct == pytest.approx(decentralized_discount_pct(central[0], decentral[0]))
+    assert h.robustness_min_pct <= h.discount_pct <= h.robustness_max_pct
+    segments = {s["segment"]: s for s in h.segments}
+    assert set(segments) == {"hyperscaler", "neocloud", "datacenter_marketplace", "community_marketplace",
+                             "depin_network"}
+    assert all(s["offers"] > 0 for s in segments.values())
+    assert f"{abs(h.discount_pct):.0f} %" in h.sentence
     n_offers = snapshot_store.query_rows("SELECT count(DISTINCT offer_id) FROM gpu_offer_observations")[0][0]
     assert kpis.offers == n_offers
 
@@ -52,10 +68,14 @@ def test_token_kpis_come_from_the_longest_current_series(snapshot_store):
     assert render.change_30d_pct == pytest.approx((closes["2025-11-12"] / closes["2025-10-13"] - 1) * 100)
 
 
-def test_freshness_says_it_is_the_bundled_snapshot(snapshot_store):
+def test_freshness_comes_from_observation_dates_never_load_dates(snapshot_store):
     fresh = overview_kpis(snapshot_store, now=datetime(2026, 11, 25)).freshness
     assert fresh.bundled_only
-    assert "bundled offline snapshot" in fresh.message
+    assert "bundled data, not live prices" in fresh.message
+    assert fresh.newest_price_date == "2026-08-22"  # the newest price any bundled source observed
+    assert fresh.offers_age_days == pytest.approx(95.0)
+    assert fresh.undated_offers > 0  # the 2025 SkyPilot catalog: its copy date is not an observation date
+    assert "h ago" not in fresh.message
     assert fresh.candles_last == "2025-11-12"
     assert fresh.candles_age_days == pytest.approx(378.0)
 

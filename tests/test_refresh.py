@@ -11,6 +11,8 @@ from analytics.refresh import EXIT_ALL_FAILED, EXIT_OK, EXIT_SOME_FAILED, run_re
 from analytics.settings import Settings
 from tests.fakeserver import FIXTURES, FakeApis, Reply
 
+pytestmark = pytest.mark.backends("duckdb", "ducklake")
+
 
 @pytest.fixture
 def apis():
@@ -20,7 +22,14 @@ def apis():
 
 def settings_for(apis, store, **extra):
     urls = {k.removeprefix("DEPIN_").lower(): v for k, v in apis.base_urls().items()}
-    return Settings(_env_file=None, db=store.path, http_timeout_s=2, **urls, **extra)
+    return Settings(_env_file=None, **store_settings(store), http_timeout_s=2, **urls, **extra)
+
+
+def store_settings(store) -> dict:
+    """The settings that name `store` (a DuckDB file or a DuckLake)."""
+    if store.backend == "duckdb":
+        return {"db": store.path}
+    return {"store": "ducklake", "lake_catalog": store.catalog, "lake_data_path": store.data_path}
 
 
 def offline_exchanges(exchange_id):
@@ -38,7 +47,11 @@ def test_refresh_stores_every_source_and_quarantines_bad_records(apis, snapshot_
     settings = settings_for(apis, snapshot_store, lambda_api_key="test-key")
     report = run_refresh(snapshot_store, settings, exchange_factory=offline_exchanges)
     assert statuses(report) == {
-        s: "ok" for s in ("akash", "ionet", "vastai", "runpod", "lambda", "skypilot", "published", "ccxt", "coingecko")
+        s: "ok"
+        for s in (
+            *("akash", "ionet", "vastai", "runpod", "lambda", "skypilot", "published"),
+            *("akash_network", "ccxt", "coingecko"),
+        )
     }
     assert report.exit_code == EXIT_OK
     per_source = dict(
@@ -47,8 +60,12 @@ def test_refresh_stores_every_source_and_quarantines_bad_records(apis, snapshot_
         )
     )
     assert per_source["akash"] == 3 and per_source["ionet"] == 4 and per_source["lambda"] == 4
-    quarantined = dict(snapshot_store.query_rows("SELECT source, count(*) FROM quarantined_records GROUP BY 1"))
-    assert quarantined == {"akash": 1, "ionet": 1, "vastai": 2, "runpod": 1, "coingecko": 2}
+    quarantined = dict(
+        snapshot_store.query_rows(
+            "SELECT source, count(*) FROM quarantined_records WHERE run_id = ? GROUP BY 1", [report.run_id]
+        )
+    )
+    assert quarantined == {"akash": 1, "ionet": 1, "vastai": 2, "runpod": 1, "coingecko": 2, "akash_network": 4}
     raw = snapshot_store.query_rows("SELECT raw_record FROM quarantined_records WHERE source = 'ionet'")[0][0]
     assert json.loads(raw)["id"] == "1L40S__US"
     status = snapshot_store.query_rows(
@@ -57,7 +74,7 @@ def test_refresh_stores_every_source_and_quarantines_bad_records(apis, snapshot_
     )
     assert ("vastai", "ok", 6, 2) in status
     live = snapshot_store.query_rows("SELECT count(*) FROM datasets WHERE dataset_id LIKE 'live:%'")[0][0]
-    assert live == 8  # provenance record for every live source (ccxt candles carry their own dataset ids)
+    assert live == 9  # provenance record for every live source (ccxt candles carry their own dataset ids)
     tokens = snapshot_store.query_rows("SELECT token FROM token_market_snapshots ORDER BY token")
     assert tokens == [("AKT",), ("IO",), ("RENDER",)]
     assert quarantined_coingecko(snapshot_store) == 2  # TAO with price 0, GLM with a non-numeric price
@@ -118,7 +135,7 @@ def test_429_with_retry_after_is_retried(apis, empty_store):
 
 def test_connection_refused_and_all_failed_exit_code(empty_store):
     refused = "http://127.0.0.1:9"
-    settings = Settings(_env_file=None, db=empty_store.path, akash_base_url=refused, ionet_base_url=refused)
+    settings = Settings(_env_file=None, **store_settings(empty_store), akash_base_url=refused, ionet_base_url=refused)
     report = run_refresh(empty_store, settings, only=["akash", "ionet"])
     assert report.exit_code == EXIT_ALL_FAILED
     assert all("connection failed (connection refused)" in o.message for o in report.outcomes)

@@ -1,7 +1,10 @@
 import pandas as pd
+import pytest
 
 from analytics.paths import bundled_data_dir
 from analytics.snapshot import load_snapshot
+
+pytestmark = pytest.mark.backends("duckdb", "ducklake")
 
 
 def test_snapshot_counts_and_providers(snapshot_store):
@@ -84,6 +87,7 @@ def test_market_overview_claims_are_not_offers(snapshot_store):
 
 def test_spot_above_on_demand_is_flagged_and_kept(snapshot_store):
     flagged = snapshot_store.query_rows(
-        "SELECT DISTINCT gpu_family FROM gpu_offer_observations WHERE list_contains(flags, 'spot_above_on_demand')"
+        "SELECT DISTINCT gpu_family FROM gpu_offer_observations WHERE list_contains(flags, 'spot_above_on_demand') "
+        "AND source = 'skypilot_snapshot'"
     )
     assert flagged == [("L40S",)]

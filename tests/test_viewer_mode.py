@@ -108,7 +108,9 @@ def test_only_one_benchmark_runs_at_a_time(snapshot_store, monkeypatch):
     from filelock import FileLock
 
     at = _page(snapshot_store, monkeypatch, "views/gpu_benchmark.py", read_only=False)
-    held = FileLock(str(snapshot_store.path.with_name(snapshot_store.path.name + ".bench.lock")))
+    from app.safety import bench_lock_path
+
+    held = FileLock(str(bench_lock_path(str(snapshot_store.path))))
     with held:
         next(b for b in at.button if b.label == "Run benchmark").click().run()
     assert not at.exception

@@ -210,6 +210,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
     parser.add_argument("--db", type=Path, default=None, help="store the run in this database")
+    parser.add_argument("--configured-store", action="store_true", help="store the run in the store DEPIN_* names")
     parser.add_argument("--jsonl", action="store_true", help="print one JSON event per line")
     args = parser.parse_args(argv)
 
@@ -219,9 +220,12 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         report = run_benchmark(quick=args.quick, device=args.device, progress=progress)
-        if args.db is not None:
-            save_run(Store(args.db), report)
-            progress({"event": "stored", "run_id": report["run_id"], "db": str(args.db)})
+        if args.db is not None or args.configured_store:
+            from analytics.store.factory import open_store
+
+            store = Store(args.db) if args.db is not None else open_store()
+            save_run(store, report)
+            progress({"event": "stored", "run_id": report["run_id"], "db": store.display_name})
     except Exception as exc:  # reported to the panel as an event, not a traceback on its screen
         progress({"event": "error", "message": f"{type(exc).__name__}: {exc}"})
         if not args.jsonl:

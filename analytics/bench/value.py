@@ -22,7 +22,7 @@ def reference_results() -> pd.DataFrame:
 def throughput_figures(store: Store) -> pd.DataFrame:
     """Every throughput figure we have: model_key, metric (matmul bf16 | memory_bandwidth), value, origin."""
     rows = []
-    if store.path.exists():
+    if store.exists():
         local = store.query_df(
             """
             SELECT r.run_id, b.gpu_model, b.device_name, b.started_at, r.metric, max(r.best) AS best
@@ -137,6 +137,10 @@ def cost_per_work(store: Store, *, include_spec_peaks: bool = True) -> tuple[pd.
                 "usd_per_pflop_hour_bf16": offer.price_per_gpu_hour_usd / (compute["value"] / 1000),
                 "copy_gbps": None if memory is None else memory["value"],
                 "usd_per_tb_moved": None if memory is None else offer.price_per_gpu_hour_usd / (memory["value"] * 3.6),
+                # a TB costs hundredths of a cent: per petabyte the figures read as dollars and cents
+                "usd_per_pb_moved": None
+                if memory is None
+                else 1000 * offer.price_per_gpu_hour_usd / (memory["value"] * 3.6),
                 "throughput_origin": compute["origin"],
                 "throughput_source": compute["source"],
             }

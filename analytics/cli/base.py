@@ -15,15 +15,21 @@ import pydantic
 from analytics.settings import Settings, get_settings
 from analytics.store import Store, StoreError
 from analytics.store.errors import STORE_FAILURES, describe_store_error
+from analytics.store.factory import open_store
 
 
 class _Context:
     def __init__(self, db: Path | None) -> None:
         self._db = db
+        # A command's own options (init --store ducklake --catalog ...) override the DEPIN_* settings.
+        self.overrides: dict[str, str] = {}
 
     @property
     def settings(self) -> Settings:
-        return get_settings(db=self._db)
+        overrides = dict(self.overrides)
+        if self._db is not None:
+            overrides.setdefault("store", "duckdb")  # an explicit --db names a DuckDB file
+        return get_settings(db=self._db, **overrides)
 
     @property
     def db_path(self) -> Path | None:
@@ -34,7 +40,7 @@ class _Context:
 
     @property
     def store(self) -> Store:
-        return Store(self.settings.db)
+        return open_store(self.settings)
 
 
 class _Group(click.Group):

@@ -50,4 +50,4 @@ def bench(obj: _Context, quick: bool, device: str, no_store: bool, export_run_id
     if as_json:
         click.echo(strict_json(report, indent=2))
     elif not no_store:
-        click.echo(f"stored as {report['run_id']} in {store.path} (depin bench --export {report['run_id']})")
+        click.echo(f"stored as {report['run_id']} in {store.display_name} (depin bench --export {report['run_id']})")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -15,18 +16,61 @@ from analytics.sanitize import strict_json
 from analytics.store import Store
 
 
+def lake_options(command):
+    """--catalog/--data-path: the DuckLake to use instead of DEPIN_LAKE_CATALOG / DEPIN_LAKE_DATA_PATH."""
+    command = click.option(
+        "--data-path", default=None, help="DuckLake data path (directory or s3://...); default DEPIN_LAKE_DATA_PATH."
+    )(command)
+    return click.option(
+        "--catalog",
+        default=None,
+        help="DuckLake catalog, e.g. 'postgres:dbname=depin host=db'; default DEPIN_LAKE_CATALOG.",
+    )(command)
+
+
 @main.command()
+@click.option(
+    "--store",
+    "backend",
+    type=click.Choice(["duckdb", "ducklake"]),
+    default=None,
+    help="Backend to create (default: DEPIN_STORE, else duckdb).",
+)
+@lake_options
 @click.pass_obj
-def init(obj: _Context) -> None:
-    """Create or upgrade the database and load the bundled snapshot (safe to run again)."""
+def init(obj: _Context, backend: str | None, catalog: str | None, data_path: str | None) -> None:
+    """Create or upgrade the database (or DuckLake) and load the bundled snapshot (safe to run again)."""
     from analytics.scheduling import refresh_lock
     from analytics.snapshot import load_snapshot
 
+    overrides = {"store": backend, "lake_catalog": catalog, "lake_data_path": data_path}
+    obj.overrides.update({k: v for k, v in overrides.items() if v is not None})
     store = obj.store
     with refresh_lock(store, wait_s=60):
         report = load_snapshot(store)
     added = ", ".join(f"{table} +{n}" for table, n in report.rows_added.items())
-    click.echo(f"database {store.path} ready (schema v{store.schema_version()}): {added} in {report.duration_s:.2f} s")
+    click.echo(
+        f"database {store.display_name} ready (schema v{store.schema_version()}): {added} in {report.duration_s:.2f} s"
+    )
+
+
+@main.command("migrate-store")
+@click.option("--to", "target", type=click.Choice(["ducklake"]), required=True, help="Backend to copy into.")
+@lake_options
+@click.pass_obj
+def migrate_store_cmd(obj: _Context, target: str, catalog: str | None, data_path: str | None) -> None:
+    """Copy the DuckDB file (--db / DEPIN_DB) into an empty DuckLake, verified per table (counts, checksums)."""
+    from analytics.store.copy import copy_store
+
+    source = Store(obj.settings.db)
+    overrides = {"store": target, "lake_catalog": catalog, "lake_data_path": data_path}
+    obj.overrides.update({k: v for k, v in overrides.items() if v is not None})
+    obj._db = None  # the target comes from the lake settings, not from --db
+    lake = obj.store
+    click.echo(f"copying {source.display_name} into {lake.display_name} ...")
+    for check in copy_store(source, lake):
+        click.echo(f"  {check.table:<24} {check.rows:>9,} rows  checksum {check.checksum}  verified")
+    click.echo("done: every table matches row count and checksum")
 
 
 @main.command()
@@ -42,7 +86,7 @@ def status(obj: _Context, as_json: bool) -> None:
     if as_json:
         click.echo(strict_json(report, indent=2))
         return
-    click.echo(f"database: {report['database']} (schema v{report['schema_version']})")
+    click.echo(f"database: {report['database']} (schema v{report['schema_version']}, {report['store']['backend']})")
     for table, rows in report["tables"].items():
         click.echo(f"  {table:<24} {rows:>8,} rows")
     click.echo("offers by source:")
@@ -98,8 +142,8 @@ def dashboard(obj: _Context, port: int, address: str, read_only: bool | None) ->
         read_only = not is_loopback(address)
     if read_only:
         store.check_readable()  # viewer mode never loads or upgrades the database
-    elif not store.path.exists() or store.schema_version() == 0 or _is_empty(store):
-        click.echo(f"loading the bundled snapshot into {store.path} ...")
+    elif not store.exists() or store.schema_version() == 0 or _is_empty(store):
+        click.echo(f"loading the bundled snapshot into {store.display_name} ...")
         load_snapshot(store)
     else:
         store.migrate()
@@ -107,14 +151,14 @@ def dashboard(obj: _Context, port: int, address: str, read_only: bool | None) ->
         _fail(f"port {port} is already in use on {address}; choose another with --port")
     url = f"http://{'localhost' if address in ('0.0.0.0', '') else address}:{port}"
     mode = "viewer mode, read-only" if read_only else "writes allowed"
-    click.echo(f"DePIN Lens dashboard: {url}  (database {store.path}; {mode}; Ctrl+C stops it)")
+    click.echo(f"DePIN Lens dashboard: {url}  (database {store.display_name}; {mode}; Ctrl+C stops it)")
     if not read_only and not is_loopback(address):
         click.echo(
             "warning: serving other machines with writes allowed; anyone who can reach it can add projects, "
             "save assessments and start benchmarks. Put an authenticating proxy in front (see README).",
             err=True,
         )
-    env = {**os.environ, "DEPIN_DB": str(store.path), "DEPIN_READ_ONLY": "1" if read_only else "0"}
+    env = {**os.environ, **store.environment(), "DEPIN_READ_ONLY": "1" if read_only else "0"}
     command = [
         sys.executable,
         "-m",
@@ -135,37 +179,57 @@ def dashboard(obj: _Context, port: int, address: str, read_only: bool | None) ->
         "false",
         "--client.toolbarMode",
         "viewer",
+        "--runner.magicEnabled",
+        "false",  # a bare expression in a page must never print Streamlit internals (.streamlit/config.toml)
         *SAFE_SERVER_FLAGS,
     ]
-    server = subprocess.Popen(command, env=env)
-    sys.exit(_supervise(server))
+    sys.exit(_serve(command, env))
 
 
-def _supervise(server: subprocess.Popen, grace_s: float = 10.0) -> int:
-    """Wait for the Streamlit server. SIGTERM (systemd, a supervisor, a test) is passed on to it instead of
-    orphaning it, and it is killed if it has not stopped `grace_s` later; Ctrl+C reaches both processes
-    through the terminal."""
-    import time
+# Streamlit can take tens of seconds to stop while browser sessions are open; after this grace period the
+# whole process group is killed so a plain `kill PID` (or systemd stop) frees the port within seconds.
+STOP_GRACE_S = 3.0
 
-    asked: list[float] = []
 
-    def on_sigterm(signum, _frame) -> None:
-        asked.append(time.monotonic())
-        server.send_signal(signum)
+def _serve(command: list[str], env: dict[str, str]) -> int:
+    """Run Streamlit in its own process group, forward SIGTERM/SIGINT/SIGHUP to it, return its exit status.
 
-    signal.signal(signal.SIGTERM, on_sigterm)
-    while True:
-        try:
-            return server.wait(timeout=0.5)
-        except subprocess.TimeoutExpired:
-            if asked and time.monotonic() - asked[0] > grace_s:
-                server.kill()
-        except KeyboardInterrupt:
+    Without this, a SIGTERM to `depin dashboard` killed only this process and left Streamlit serving the port.
+    """
+    child = subprocess.Popen(command, env=env, start_new_session=True)
+    stopping: list[int] = []
+
+    def forward(signum: int, _frame) -> None:
+        stopping.append(signum)
+        _signal_group(child.pid, signal.SIGTERM)
+
+    previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)}
+    try:
+        while True:
             try:
-                return server.wait(timeout=grace_s)
+                returncode = child.wait(timeout=0.2)
+                break
             except subprocess.TimeoutExpired:
-                server.kill()
-                return server.wait()
+                if stopping:
+                    try:
+                        returncode = child.wait(timeout=STOP_GRACE_S)
+                    except subprocess.TimeoutExpired:
+                        _signal_group(child.pid, signal.SIGKILL)
+                        returncode = child.wait()
+                    break
+    finally:
+        _signal_group(child.pid, signal.SIGKILL)  # anything Streamlit started and left behind
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if stopping:
+        click.echo("dashboard stopped")
+        return 0
+    return returncode
+
+
+def _signal_group(pgid: int, sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, sig)
 
 
 # The same safe settings as .streamlit/config.toml, enforced for `depin dashboard` whatever the config says.

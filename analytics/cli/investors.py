@@ -8,7 +8,6 @@ from pathlib import Path
 import click
 
 from analytics.cli.base import _Context, _fail, main
-from analytics.cli.types import FINITE
 from analytics.sanitize import strict_json
 
 
@@ -42,39 +41,71 @@ def tokens(obj: _Context, as_json: bool) -> None:
         )
 
 
-def _unit_interval(ctx, param, value):
-    if value is not None and not 0 <= value <= 1:
-        raise click.BadParameter(f"must be between 0 and 1 (a fraction, e.g. 0.6 for 60 %), got {value}")
-    return value
+class EarningsNumber(click.ParamType):
+    """A numeric flag checked against the model's own range for that input (finite values only), so a bad
+    value exits 2 with the flag's name, never an internal field name."""
+
+    def __init__(self, field: str) -> None:
+        self.field = field
+
+    @property
+    def name(self) -> str:  # shown in --help
+        from analytics.metrics.earnings import input_limits
+
+        return "INTEGER" if input_limits(self.field).integer else "NUMBER"
+
+    def convert(self, value, param, ctx):
+        from analytics.metrics.earnings import input_limits
+
+        limits = input_limits(self.field)
+        try:
+            number = value if isinstance(value, int | float) else (int if limits.integer else float)(str(value))
+        except ValueError:
+            self.fail(f"must be {limits.describe()}, got {value!r}", param, ctx)
+        problem = limits.problem(number)
+        if problem:
+            self.fail(problem, param, ctx)
+        return number
 
 
-def _non_negative(ctx, param, value):
-    if value is not None and value < 0:
-        raise click.BadParameter(f"cannot be negative, got {value}")
-    return value
+def _proxy_segments() -> list[str]:
+    from analytics.earnings_defaults import PROXY_ORDER
+
+    return list(PROXY_ORDER)
 
 
 @main.command()
 @click.option("--gpu", required=True, metavar="MODEL", help="GPU model, e.g. H100-SXM-80GB, 'RTX 4090', A100.")
 @click.option("--network", default="akash", show_default=True, help="akash, ionet, render, marketplace or custom.")
-@click.option("--gpus", "gpu_count", type=int, default=None, help="Number of GPUs (default 1).")
+@click.option("--gpus", "gpu_count", type=EarningsNumber("gpu_count"), default=None, help="Number of GPUs (default 1).")
 @click.option(
     "--price-per-gpu-hour",
     "price",
-    type=FINITE,
+    type=EarningsNumber("price_per_gpu_hour_usd"),
     default=None,
-    callback=_non_negative,
-    help="USD; default: the market median for this GPU.",
+    help="USD; default: the network's own latest price for this GPU, else a labelled proxy (--proxy-segment).",
 )
-@click.option("--utilization", type=FINITE, default=None, callback=_unit_interval, help="0-1 (default 0.5).")
-@click.option("--take-rate", type=FINITE, default=None, callback=_unit_interval, help="0-1, network fee share.")
-@click.option("--power-watts", type=FINITE, default=None, callback=_non_negative, help="Board power (default: TDP).")
-@click.option("--electricity-usd-per-kwh", type=FINITE, default=None, callback=_non_negative)
-@click.option("--hours-per-day", type=FINITE, default=None, help="Hours the machine is offered per day (default 24).")
 @click.option(
-    "--hardware-cost", "hardware_cost", type=FINITE, default=None, callback=_non_negative, help="USD per GPU."
+    "--proxy-segment",
+    type=click.Choice(_proxy_segments()),
+    default=None,
+    help="Market segment whose two-stage median stands in when the network has no price for this GPU "
+    "(default: community_marketplace).",
 )
-@click.option("--seed", type=int, default=42, show_default=True, help="Monte Carlo seed (reproducible).")
+@click.option("--utilization", type=EarningsNumber("utilization"), default=None, help="0-1 (default 0.5).")
+@click.option("--take-rate", type=EarningsNumber("take_rate"), default=None, help="0-1, network fee share.")
+@click.option("--power-watts", type=EarningsNumber("power_watts"), default=None, help="Board power (default: TDP).")
+@click.option("--electricity-usd-per-kwh", type=EarningsNumber("electricity_usd_per_kwh"), default=None)
+@click.option("--pue", type=EarningsNumber("pue"), default=None, help="Power usage effectiveness (default 1.2).")
+@click.option(
+    "--hours-per-day",
+    type=EarningsNumber("hours_per_day"),
+    default=None,
+    help="Hours the machine is offered per day (default 24).",
+)
+@click.option("--hardware-cost", "hardware_cost", type=EarningsNumber("hardware_cost_usd"), help="USD per GPU.")
+@click.option("--depreciation-months", type=EarningsNumber("depreciation_months"), default=None)
+@click.option("--seed", type=click.IntRange(min=0), default=42, show_default=True, help="Monte Carlo seed.")
 @click.option("--json", "as_json", is_flag=True, help="Every input used with its source, and the outputs.")
 @click.pass_obj
 def earnings(
@@ -83,17 +114,21 @@ def earnings(
     network,
     gpu_count,
     price,
+    proxy_segment,
     utilization,
     take_rate,
     power_watts,
     electricity_usd_per_kwh,
+    pue,
     hours_per_day,
     hardware_cost,
+    depreciation_months,
     seed,
     as_json,
 ) -> None:
     """What a GPU would earn per day and month on a network, after fees, power and depreciation."""
     from analytics.earnings_report import earnings_report
+    from analytics.formatting import usd
     from analytics.metrics.earnings import EarningsInputError
 
     store = obj.store
@@ -104,14 +139,17 @@ def earnings(
             gpu,
             network,
             seed=seed,
+            proxy_segment=proxy_segment,
             gpu_count=gpu_count,
             price_per_gpu_hour_usd=price,
             utilization=utilization,
             take_rate=take_rate,
             power_watts=power_watts,
             electricity_usd_per_kwh=electricity_usd_per_kwh,
+            pue=pue,
             hours_per_day=hours_per_day,
             hardware_cost_usd=hardware_cost,
+            depreciation_months=depreciation_months,
         )
     except EarningsInputError as exc:
         _fail(str(exc))
@@ -120,15 +158,18 @@ def earnings(
         return
     for name, item in report["inputs"].items():
         click.echo(f"  {name:<24} {item['value']!s:<16} {item['source']}")
+    if report["price_default"]["proxy_note"]:
+        click.echo(f"note: {report['price_default']['proxy_note']}")
+    for warning in report["stale_inputs"]:
+        click.echo(f"warning: {warning['message']}")
     out = report["outputs"]
     click.echo(
-        f"gross ${out['gross_usd_per_day']:.2f}/day, power ${out['power_cost_usd_per_day']:.2f}/day, "
-        f"net ${out['net_usd_per_day']:.2f}/day (${out['net_usd_per_month']:.0f}/month), after depreciation "
-        f"${out['net_after_depreciation_usd_per_day']:.2f}/day"
+        f"gross {usd(out['gross_usd_per_day'])}/day, power {usd(out['power_cost_usd_per_day'])}/day, "
+        f"net {usd(out['net_usd_per_day'])}/day ({usd(out['net_usd_per_month'], 0)}/month), after depreciation "
+        f"{usd(out['net_after_depreciation_usd_per_day'])}/day"
     )
-    payback = out["payback_months"]
     click.echo(
-        f"payback {'never at these inputs' if payback is None else f'{payback:.1f} months'}; "
+        f"payback {_payback(out['payback_months'])}; "
         f"break-even utilization {_pct(out['break_even_utilization'])} "
         f"({_pct(out['break_even_utilization_with_depreciation'])} with depreciation)"
     )
@@ -136,9 +177,15 @@ def earnings(
         for row in report["monte_carlo"]["rows"]:
             click.echo(
                 f"  paid in {report['monte_carlo']['token']}, {row['horizon_days']:>3} days: P10 "
-                f"${row['p10_usd']:.0f}  P50 ${row['p50_usd']:.0f}  P90 ${row['p90_usd']:.0f} "
-                f"(paid in USD: ${row['if_paid_in_usd']:.0f})"
+                f"{usd(row['p10_usd'], 0)}  P50 {usd(row['p50_usd'], 0)}  P90 {usd(row['p90_usd'], 0)} "
+                f"(paid in USD: {usd(row['if_paid_in_usd'], 0)})"
             )
+
+
+def _payback(months: float | None) -> str:
+    if months is None:
+        return "never at these inputs"
+    return "immediate (no hardware cost)" if months == 0 else f"{months:.1f} months"
 
 
 def _pct(value) -> str:
@@ -242,7 +289,9 @@ def dd_history(obj: _Context, project: str) -> None:
     if frame.empty:
         _fail(f"no saved assessment for {project!r}")
     for r in frame.itertuples():
-        click.echo(f"v{r.version:<3} {r.created_at:%Y-%m-%d %H:%M}  {r.author:<16} overall {r.overall:.0f}")
+        click.echo(
+            f"v{r.version:<3} {r.created_at:%Y-%m-%d %H:%M}  {r.author:<16} overall {ddlib.fmt_score(r.overall)}"
+        )
 
 
 @dd.command("compare")

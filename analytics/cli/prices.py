@@ -41,7 +41,7 @@ def refresh(obj: _Context, only: str | None, as_json: bool, timeout_s: float | N
     from analytics.scheduling import EXIT_LOCKED, RefreshLocked, refresh_lock
 
     if not as_json:
-        click.echo(f"refreshing {', '.join(names)} into {obj.store.path} ...")
+        click.echo(f"refreshing {', '.join(names)} into {obj.store.display_name} ...")
     try:
         with refresh_lock(obj.store):
             report = run_refresh(obj.store, obj.settings, only=names, timeout_s=timeout_s, progress=show)
@@ -86,17 +86,32 @@ def schedule(obj: _Context, every_text: str, only: str | None, no_run_now: bool)
 
 @main.command()
 @click.option("--gpu", default=None, metavar="FAMILY_OR_MODEL", help="e.g. H100 or H100-SXM-80GB.")
+@click.option(
+    "--segment",
+    type=click.Choice(["hyperscaler", "neocloud", "datacenter_marketplace", "community_marketplace", "depin_network"]),
+    default=None,
+    help="Only offers of this market segment.",
+)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per offer, one per line.")
 @click.pass_obj
-def prices(obj: _Context, gpu: str | None, as_json: bool) -> None:
+def prices(obj: _Context, gpu: str | None, segment: str | None, as_json: bool) -> None:
     """The latest price of every offer, cheapest per GPU-hour first."""
     from analytics.queries import latest_offers, offers_for_output
 
     store = obj.store
     store.check_readable()
-    frame = offers_for_output(latest_offers(store, family=gpu))
+    offers = latest_offers(store, family=gpu)
+    if segment:
+        offers = offers[offers["segment"] == segment]
+    frame = offers_for_output(offers)
     if frame.empty:
-        _fail(f"no offers for GPU {gpu!r}; families look like H100, A100, RTX4090" if gpu else "no offers stored")
+        _fail(
+            f"no offers for GPU {gpu!r}"
+            + (f" in segment {segment}" if segment else "")
+            + "; families look like H100, A100, RTX4090"
+            if gpu or segment
+            else "no offers stored"
+        )
     if as_json:
         for record in frame.to_dict(orient="records"):
             click.echo(strict_json(record))
@@ -105,5 +120,5 @@ def prices(obj: _Context, gpu: str | None, as_json: bool) -> None:
         via = f" via {r.via}" if r.via else ""
         click.echo(
             f"{r.price_per_gpu_hour_usd:>8.3f} USD/GPU-h  {r.gpu_model or r.gpu_name_raw:<16} x{r.gpu_count:<2} "
-            f"{r.provider}{via} [{r.model}/{r.provider_category}] {r.pricing_kind} {r.region or ''} ({r.source})"
+            f"{r.provider}{via} [{r.segment}] {r.pricing_kind} {r.region or ''} ({r.source})"
         )

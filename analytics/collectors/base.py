@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, ClassVar, Literal
 
 import requests
@@ -58,6 +58,10 @@ class OfferRow(BaseModel):
     available: bool | None = None
     price_as_of: str | None = None
     hint: str | None = Field(default=None, description="extra text naming the form factor, e.g. SXM5")
+    listing: str | None = Field(default=None, description="the listing's own tier words, e.g. SECURE or COMMUNITY")
+    observed_at: datetime | None = Field(default=None, description="when the source observed it, if not now")
+    price_date: date | None = Field(default=None, description="day the price was observed, if the source says")
+    flags: list[str] = Field(default_factory=list, description="quirks of the source row, kept with the offer")
     attributes: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator("gpu_count", "gpu_memory_gb", "vcpus", "memory_gib", "price_usd_per_hour", mode="before")

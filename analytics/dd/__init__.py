@@ -5,6 +5,7 @@ from analytics.dd.assessment import assess, compare, history, load, merge_answer
 from analytics.dd.checklist import (
     ANSWER_SCORES,
     NOT_ADVICE,
+    SCORING_METHOD,
     DDInputError,
     Evidence,
     Project,
@@ -12,24 +13,31 @@ from analytics.dd.checklist import (
     Step,
     add_project,
     checklist,
+    fmt_score,
     projects,
     questions,
 )
-from analytics.dd.evidence import gather_evidence
+from analytics.dd.drafts import analyst_answers, form_values, start_draft, unsaved
+from analytics.dd.evidence import EvidenceContext, gather_evidence, register_evidence, suggest
 from analytics.dd.export import to_json, to_markdown
 
 __all__ = [
     "ANSWER_SCORES",
     "NOT_ADVICE",
+    "SCORING_METHOD",
     "DDInputError",
     "Evidence",
+    "EvidenceContext",
     "Project",
     "Question",
     "Step",
     "add_project",
+    "analyst_answers",
     "assess",
     "checklist",
     "compare",
+    "fmt_score",
+    "form_values",
     "gather_evidence",
     "history",
     "load",
@@ -37,8 +45,12 @@ __all__ = [
     "projects",
     "questions",
     "red_flags",
+    "register_evidence",
     "save",
     "score",
+    "start_draft",
+    "suggest",
     "to_json",
     "to_markdown",
+    "unsaved",
 ]

@@ -11,12 +11,14 @@ import pandas as pd
 from analytics.dd.checklist import (
     ANSWER_SCORES,
     NOT_ADVICE,
+    SCORING_METHOD,
     DDInputError,
     Evidence,
     Project,
     _now,
     check_lengths,
     checklist,
+    fmt_score,
     projects,
     questions,
 )
@@ -66,17 +68,25 @@ def merge_answers(project: Project, evidence: dict[str, Evidence], analyst: dict
 
 
 def score(answers: dict[str, dict]) -> dict:
-    """Per step: weighted mean of the answers in 0-100, where an unanswered question counts as 0 (a claim
-    without evidence earns nothing), plus the share of the weight that is answered."""
+    """Scores in 0-100, rounded to one decimal (see SCORING_METHOD). Per step: weighted mean of its answers,
+    where an unanswered question counts as 0 (a claim without evidence earns nothing), plus the share of the
+    weight that is answered. Overall: every question pooled with its weight."""
     steps = {}
+    pooled_score = pooled_weight = 0.0
     for step in checklist():
         total = sum(answers[q.id]["weight"] for q in step.questions)
         answered = [answers[q.id] for q in step.questions if answers[q.id]["score"] is not None]
         weight = sum(a["weight"] for a in answered)
-        value = sum(a["score"] * a["weight"] for a in answered) / total * 100 if total else None
-        steps[step.id] = {"title": step.title, "score": value, "coverage": weight / total if total else 0.0}
-    scored = [s["score"] for s in steps.values() if s["score"] is not None]
-    return {"steps": steps, "overall": sum(scored) / len(scored) if scored else None}
+        earned = sum(a["score"] * a["weight"] for a in answered)
+        pooled_score, pooled_weight = pooled_score + earned, pooled_weight + total
+        steps[step.id] = {
+            "title": step.title,
+            "score": round(earned / total * 100, 1) if total else None,
+            "coverage": weight / total if total else 0.0,
+            "weight": total,
+        }
+    overall = round(pooled_score / pooled_weight * 100, 1) if pooled_weight else None
+    return {"steps": steps, "overall": overall, "method": SCORING_METHOD}
 
 
 def red_flags(evidence: dict[str, Evidence], scores: dict) -> list[str]:
@@ -216,4 +226,4 @@ def compare(old: dict, new: dict) -> pd.DataFrame:
 
 
 def _fmt(value) -> str:
-    return "n/a" if value is None else f"{value:.0f}"
+    return fmt_score(value)

@@ -23,6 +23,21 @@ NOT_ADVICE = (
 )
 
 
+SCORING_METHOD = (
+    "Each answer scores yes = 1, partial = 0.5, no = 0; an unanswered question counts as 0. A step's score is "
+    "the weighted mean of its questions, times 100. The overall score pools every question with its weight from "
+    "data/dd_checklist.toml (equivalently, each step counts in proportion to the sum of its question weights), "
+    "so a heavy question such as 'emissions covered by demand' counts the same wherever it sits, and a step "
+    "with many questions does not count less per question than a step with few. Scores are rounded to one "
+    "decimal."
+)
+
+
+def fmt_score(value: float | None) -> str:
+    """A score for display: one decimal, 'n/a' when there is none."""
+    return "n/a" if value is None or value != value else f"{value:.1f}"
+
+
 class DDInputError(ValueError):
     pass
 
@@ -93,7 +108,7 @@ def projects(store: Store) -> dict[str, Project]:
         pid: Project(pid, p["name"], p.get("token"), p.get("provider"), p.get("tokenomics"), dict(p.get("prefill", {})))
         for pid, p in _config()["projects"].items()
     }
-    if store.path.exists():
+    if store.exists():
         for pid, name, token, provider in store.query_rows("SELECT project_id, name, token, provider FROM dd_projects"):
             result.setdefault(pid, Project(pid, name, token or None, provider or None))
     return result

@@ -205,7 +205,7 @@ class CandleCollector:
         return result
 
     def _last_stored_ms(self, exchange_id: str, market: str, timeframe: str) -> int | None:
-        if not self.store.path.exists():
+        if not self.store.exists():
             return None
         rows = self.store.query_rows(
             "SELECT epoch_ms(max(ts)) FROM ohlcv_candles WHERE exchange = ? AND symbol = ? AND timeframe = ?",

@@ -14,6 +14,7 @@ day's price and values them at the horizon, with daily returns bootstrapped from
 
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
@@ -21,7 +22,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from analytics.paths import bundled_data_dir
 
@@ -34,6 +35,8 @@ class EarningsInputError(ValueError):
 
 
 class EarningsInputs(BaseModel):
+    model_config = ConfigDict(allow_inf_nan=False)
+
     gpu_model: str
     network: str
     gpu_count: int = Field(ge=1, le=1024)
@@ -45,18 +48,73 @@ class EarningsInputs(BaseModel):
     electricity_usd_per_kwh: float = Field(ge=0, le=5)
     pue: float = Field(ge=1, le=3)
     hours_per_day: float = Field(gt=0, le=24)
-    hardware_cost_usd: float = Field(ge=0)
+    hardware_cost_usd: float = Field(ge=0, le=10_000_000)
     depreciation_months: float = Field(gt=0, le=240)
     payout: Literal["usd", "usd_pegged", "token"]
     token: str | None = None
     token_price_usd: float | None = Field(default=None, gt=0)
-    staking_usd: float = Field(default=0, ge=0)
+    staking_usd: float = Field(default=0, ge=0, le=1_000_000_000)
 
     @model_validator(mode="after")
     def _token_payout_needs_token(self) -> EarningsInputs:
         if self.payout == "token" and not self.token:
             raise ValueError("a token payout needs the token's symbol")
         return self
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The range an input accepts, read from EarningsInputs so the page, the CLI and the model agree."""
+
+    low: float | None
+    high: float | None
+    low_open: bool  # low itself is not allowed
+    high_open: bool
+    integer: bool
+
+    def describe(self) -> str:
+        def num(x: float) -> str:
+            return f"{x:,.0f}" if float(x).is_integer() else f"{x:g}"
+
+        kind = "a whole number" if self.integer else "a number"
+        low = None if self.low is None else f"{'above' if self.low_open else 'at least'} {num(self.low)}"
+        high = None if self.high is None else f"{'below' if self.high_open else 'at most'} {num(self.high)}"
+        if low and high and not self.low_open and not self.high_open:
+            return f"{kind} from {num(self.low)} to {num(self.high)}"
+        return f"{kind} {' and '.join(p for p in (low, high) if p)}".strip()
+
+    def problem(self, value) -> str | None:
+        """None when the value is allowed, else what is wrong with it (one short sentence)."""
+        if value is None or isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            return f"must be {self.describe()}, got {value!r}"
+        if self.integer and not float(value).is_integer():
+            return f"must be {self.describe()}, got {value:g}"
+        too_low = self.low is not None and (value <= self.low if self.low_open else value < self.low)
+        too_high = self.high is not None and (value >= self.high if self.high_open else value > self.high)
+        return f"must be {self.describe()}, got {value:g}" if too_low or too_high else None
+
+
+def input_limits(name: str) -> Limits:
+    field_info = EarningsInputs.model_fields[name]
+    low = high = None
+    low_open = high_open = False
+    for rule in field_info.metadata:
+        for attr, is_low, is_open in (
+            ("ge", True, False),
+            ("gt", True, True),
+            ("le", False, False),
+            ("lt", False, True),
+        ):
+            if hasattr(rule, attr):
+                if is_low:
+                    low, low_open = float(getattr(rule, attr)), is_open
+                else:
+                    high, high_open = float(getattr(rule, attr)), is_open
+    return Limits(low, high, low_open, high_open, field_info.annotation is int)
+
+
+def input_problem(name: str, value) -> str | None:
+    return input_limits(name).problem(value)
 
 
 def validate_inputs(values: dict) -> EarningsInputs:
@@ -131,9 +189,7 @@ def compute(inputs: EarningsInputs) -> EarningsResult:
         gross_usd_per_month=gross * DAYS_PER_MONTH,
         net_usd_per_month=net * DAYS_PER_MONTH,
         net_after_depreciation_usd_per_month=(net - depreciation) * DAYS_PER_MONTH,
-        payback_months=(i.hardware_cost_usd * i.gpu_count + i.staking_usd) / (net * DAYS_PER_MONTH)
-        if net > 0 and i.hardware_cost_usd
-        else None,
+        payback_months=_payback_months(i.hardware_cost_usd * i.gpu_count + i.staking_usd, net),
         break_even_utilization=_within_unit(idle_cost / slope) if slope > 0 else None,
         break_even_utilization_with_depreciation=_within_unit((idle_cost + depreciation) / slope)
         if slope > 0
@@ -142,6 +198,14 @@ def compute(inputs: EarningsInputs) -> EarningsResult:
         tokens_per_day=tokens_per_day,
         notes=notes,
     )
+
+
+def _payback_months(capital_usd: float, net_usd_per_day: float) -> float | None:
+    """Months of net income to recover the capital: 0 (immediate) when nothing is invested, None (never) when
+    the net is not positive."""
+    if capital_usd <= 0:
+        return 0.0
+    return capital_usd / (net_usd_per_day * DAYS_PER_MONTH) if net_usd_per_day > 0 else None
 
 
 def _energy_kwh(i: EarningsInputs, utilization: float) -> float:

@@ -115,8 +115,16 @@ def _attribute(offer: pd.Series, name: str):
         return None
 
 
-def job_costs(offers: pd.DataFrame, job: JobSpec, assumptions: pd.DataFrame | None = None) -> pd.DataFrame:
+def job_costs(
+    offers: pd.DataFrame,
+    job: JobSpec,
+    assumptions: pd.DataFrame | None = None,
+    measured_rates: dict[str, tuple[float, str]] | None = None,
+) -> pd.DataFrame:
     """Cost of `job` on every offer, cheapest expected cost first.
+
+    `measured_rates` ({provider: (rate, source)}, e.g. analytics.network.reliability.measured_interruption_rates)
+    replaces the assumed per-category rate for those providers; an offer's own reliability score still wins.
 
     Each offer is rented as ceil(gpus / offer GPUs) instances (idle GPUs are paid for and reported).
     """
@@ -129,6 +137,8 @@ def job_costs(offers: pd.DataFrame, job: JobSpec, assumptions: pd.DataFrame | No
         instances = math.ceil(job.gpus / per_instance)
         hourly = instances * float(offer["price_usd_per_hour"])
         lam, lam_source = interruption_rate(offer, assumptions)
+        if measured_rates and offer["provider"] in measured_rates and not lam_source.startswith("offer"):
+            lam, lam_source = measured_rates[offer["provider"]]
         job_lam = lam * instances
         wall = expected_wall_hours(job.hours, job_lam, job.checkpoint_h, job.restart_h)
         rows.append(
@@ -197,12 +207,16 @@ def hundred_hour_example(
 ) -> pd.DataFrame:
     """The overview's 100-hour, one-GPU run priced from the data, list and reliability-adjusted.
 
-    Uses each offer's price per GPU-hour (one GPU rented for `hours`), medians need no minimum here because
-    both sides have many offers in practice; the offer counts are reported next to every figure.
+    Uses the offers that rent exactly one GPU (as the job calculator does for a one-GPU job; all offers when
+    there are none), each for `hours`; the offer counts are reported next to every figure.
     """
     JobSpec(gpus=1, hours=hours, checkpoint_h=checkpoint_h, restart_h=restart_h)  # validates the inputs
     assumptions = assumptions if assumptions is not None else assumptions_frame()
     subset = offers[(offers["gpu_family"] == family) & offers["market_model"].isin(list(OVERVIEW_CLAIMS))]
+    # The job calculator's rule for a one-GPU job: only offers that fit it without idle GPUs, where any exist,
+    # so that the calculator at 1 GPU x 100 h and this check give one answer from the same offers.
+    single = subset[subset["gpu_count"] == 1]
+    subset = single if not single.empty else subset
     rows = []
     for model, group in subset.groupby("market_model"):
         rates = [interruption_rate(offer, assumptions)[0] for _, offer in group.iterrows()]

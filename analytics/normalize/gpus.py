@@ -63,6 +63,30 @@ def _catalogue() -> tuple[dict[str, FamilySpec], dict[str, str]]:
     return families, aliases
 
 
+@lru_cache(maxsize=1)
+def _instance_specs() -> list[tuple[re.Pattern, str, int | None]]:
+    import csv
+
+    with open(bundled_data_dir() / "gpu_instance_forms.csv", newline="", encoding="utf-8") as fh:
+        return [
+            (re.compile(r["pattern"]), r["form"], int(r["gpus"]) if r["gpus"] else None) for r in csv.DictReader(fh)
+        ]
+
+
+def instance_spec(instance_type: str | None) -> tuple[str, int | None] | None:
+    """(form, GPUs per instance) a cloud documents for an instance family (data/gpu_instance_forms.csv, with
+    sources): an AWS p5.48xlarge always carries 8 SXM modules although a catalog row may say only "H100"."""
+    for pattern, form, gpus in _instance_specs() if instance_type else ():
+        if pattern.search(instance_type):
+            return form, gpus
+    return None
+
+
+def instance_form(instance_type: str | None) -> str | None:
+    spec = instance_spec(instance_type)
+    return spec[0] if spec else None
+
+
 def known_families() -> list[str]:
     return sorted(_catalogue()[0])
 
@@ -95,7 +119,9 @@ def normalize_gpu(name: str, reported_vram_gb: float | None = None, hint: str | 
     raw = name or ""
     text = _VENDOR_WORDS.sub(" ", raw.upper().replace("_", " "))
     name_vram = _MEMORY_IN_NAME.search(text)
-    forms = _forms_in(text) | _forms_in((hint or "").upper().replace("_", " "))
+    documented = instance_form(hint)
+    # A cloud's own documentation of the instance beats a third party's variant column; the name beats both.
+    forms = _forms_in(text) or ({documented} if documented else _forms_in((hint or "").upper().replace("_", " ")))
     base = _MEMORY_IN_NAME.sub(" ", text)
     base = _FORM_TOKEN.sub(" ", base)
     base = _MEMORY_TYPE.sub(" ", base)

@@ -61,7 +61,16 @@ def _is_lock_error(exc: Exception) -> bool:
 
 
 class Store:
-    """A DuckDB file plus the rules for opening it. Cheap to create; holds no connection."""
+    """A DuckDB file plus the rules for opening it. Cheap to create; holds no connection.
+
+    The DuckLake backend (analytics/store/lake.py) subclasses it; code outside analytics/store uses only
+    reader(), writer(), migrate(), the schema checks, exists(), locator and describe().
+    """
+
+    backend = "duckdb"
+    # The refresh lock file and the turnstile coordinate processes of one host; False where the backend's
+    # catalog arbitrates writers itself (several refreshes may then write at the same time).
+    single_host = True
 
     def __init__(self, path: Path | str, *, lock_timeout_s: float = 10.0, read_only_reads: bool = True) -> None:
         self.path = Path(path)
@@ -76,6 +85,26 @@ class Store:
 
     def __repr__(self) -> str:
         return f"Store({str(self.path)!r})"
+
+    @property
+    def locator(self) -> str:
+        """A string that identifies this store in this process (cache keys; never shown to people)."""
+        return str(self.path)
+
+    @property
+    def display_name(self) -> str:
+        return str(self.path)
+
+    def describe(self) -> dict[str, str]:
+        """Backend and location, safe to print (no secrets)."""
+        return {"backend": self.backend, "database": str(self.path)}
+
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    def environment(self) -> dict[str, str]:
+        """DEPIN_* variables that make a child process (the dashboard server) open this same store."""
+        return {"DEPIN_STORE": self.backend, "DEPIN_DB": str(self.path)}
 
     # -- connections -------------------------------------------------------------------------------------
 

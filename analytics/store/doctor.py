@@ -49,16 +49,20 @@ def backups(path: Path) -> list[Path]:
 
 
 def examine(store: Store) -> DoctorReport:
-    report = DoctorReport(str(store.path))
-    path = store.path
-    if not path.exists():
-        report.checks.append(Check("file", False, "no database file"))
-        report.advice.append("run `depin init` to create it")
-        return report
-    report.checks.append(Check("file", True, f"{path.stat().st_size:,} bytes"))
-    wal = path.with_name(path.name + ".wal")
-    if wal.exists() and wal.stat().st_size:
-        report.checks.append(Check("write-ahead log", True, f"{wal.stat().st_size:,} bytes not yet checkpointed"))
+    try:
+        path: Path | None = store.path
+    except AttributeError:  # a DuckLake store has no file of its own: only the table scan applies
+        path = None
+    report = DoctorReport(str(path) if path is not None else getattr(store, "display_name", repr(store)))
+    if path is not None:
+        if not path.exists():
+            report.checks.append(Check("file", False, "no database file"))
+            report.advice.append("run `depin init` to create it")
+            return report
+        report.checks.append(Check("file", True, f"{path.stat().st_size:,} bytes"))
+        wal = path.with_name(path.name + ".wal")
+        if wal.exists() and wal.stat().st_size:
+            report.checks.append(Check("write-ahead log", True, f"{wal.stat().st_size:,} bytes not checkpointed"))
     try:
         with store.reader() as conn:
             _examine_open(conn, report)
@@ -97,7 +101,9 @@ def _examine_open(conn: duckdb.DuckDBPyConnection, report: DoctorReport) -> None
             report.checks.append(Check(f"table {table}", False, str(exc).splitlines()[0][:300]))
 
 
-def _repair_advice(path: Path) -> list[str]:
+def _repair_advice(path: Path | None) -> list[str]:
+    if path is None:
+        return ["check the lake's catalog and data path (`depin status`); `depin init` recreates what is missing"]
     advice = [f"stop `depin schedule` / the dashboard, and keep the damaged file: mv {path} {path}.damaged"]
     found = backups(path)
     if found:

@@ -212,9 +212,60 @@ CREATE TABLE bench_results (
 );
 """
 
+_SEGMENTS = """
+-- The offer's market segment (its provider's, or the listing's own where it says so: RunPod SECURE vs
+-- COMMUNITY), and the day the source says the price was observed: NULL when the source does not say (the
+-- undated 2025 SkyPilot catalog). observed_at stays the key of the observation; for bundled data whose date is
+-- unknown it is the day the file was copied, which is never shown as the price's date.
+ALTER TABLE gpu_offer_observations ADD COLUMN segment VARCHAR;
+ALTER TABLE gpu_offer_observations ADD COLUMN price_date DATE;
+UPDATE gpu_offer_observations SET
+    segment = CASE
+        WHEN provider = 'runpod' AND upper(instance_type) LIKE '%COMMUNITY%' THEN 'community_marketplace'
+        WHEN provider = 'runpod' THEN 'datacenter_marketplace'
+        WHEN provider_category = 'marketplace' THEN 'community_marketplace'
+        ELSE provider_category END,
+    price_date = CASE
+        WHEN source = 'skypilot_snapshot' THEN NULL
+        WHEN price_as_of IS NOT NULL THEN TRY_CAST(price_as_of AS DATE)
+        ELSE CAST(observed_at AS DATE) END;
+
+-- Published price indices (e.g. an independent GPU price index's segment medians): series, not offers.
+CREATE TABLE price_index_points (
+    index_name        VARCHAR NOT NULL,
+    date              DATE NOT NULL,
+    gpu_model         VARCHAR NOT NULL,   -- canonical key where the index's name maps to one
+    gpu_name_raw      VARCHAR NOT NULL,
+    series            VARCHAR NOT NULL,   -- index | hyperscaler | neocloud | marketplace | spot (as published)
+    usd_per_gpu_hour  DOUBLE NOT NULL,
+    dataset_id        VARCHAR,
+    PRIMARY KEY (index_name, date, gpu_name_raw, series)
+);
+"""
+
+_NETWORK_METRICS = """
+CREATE TABLE network_metrics (
+    network      VARCHAR NOT NULL,     -- akash | aethir | ionet | render
+    metric       VARCHAR NOT NULL,     -- daily_spend_usd, revenue_usd, emissions_tokens, active_providers, ...
+    dimension    VARCHAR NOT NULL DEFAULT '',  -- what the value is about within the network ('' = the whole
+                                               -- network; a GPU model for gpu-breakdown, a provider for uptime)
+    date         DATE NOT NULL,        -- the day the value describes (first day of the week or month for those)
+    period       VARCHAR NOT NULL,     -- day | week | month | instant (a reading at observed_at)
+    value        DOUBLE NOT NULL,      -- already in whole units (micro-units divided by 1e6 on load)
+    unit         VARCHAR NOT NULL,     -- USD, AKT, ATH, IO, RENDER, GPUs, providers, leases, hours, ratio
+    source       VARCHAR NOT NULL,     -- collector or bundled dataset family (akash_network, quokit, 1kx)
+    dataset_id   VARCHAR,
+    observed_at  TIMESTAMP NOT NULL,   -- when the source produced or we fetched the value
+    flags        VARCHAR[] NOT NULL DEFAULT [],  -- partial_day, partial_month, rolling_24h, derived_usd, ...
+    PRIMARY KEY (network, metric, dimension, date, source)
+);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "offers, candles, published prices, provenance, refresh runs, quarantine", _INITIAL),
     Migration(2, "candle gaps and daily token market snapshots", _TOKEN_MARKETS),
     Migration(3, "due-diligence projects and versioned assessments", _DUE_DILIGENCE),
     Migration(4, "benchmark runs and results", _BENCHMARKS),
+    Migration(5, "market segments, real observation dates, published price indices", _SEGMENTS),
+    Migration(6, "dated network metrics: demand, supply, burns, emissions", _NETWORK_METRICS),
 )

@@ -1,9 +1,14 @@
-"""Cost comparison: what an hour of a GPU costs on each market, the decentralized discount, and what a job
-costs once interruptions are priced in."""
+"""Cost comparison: like for like per market segment (two-stage medians), how much the answer depends on the
+definition, where sources disagree, what a job costs once interruptions are priced in, and how prices moved."""
 
+import pandas as pd
 import plotly.express as px
 import streamlit as st
 
+from analytics.bundled.registry import source_label
+from analytics.comparison.compare import FIRM_KINDS, PRICING_KINDS, SIZE_CLASSES
+from analytics.comparison.segments import SEGMENT_LABELS
+from analytics.formatting import usd
 from analytics.metrics.jobs import (
     JobInputError,
     JobSpec,
@@ -12,136 +17,223 @@ from analytics.metrics.jobs import (
     job_costs,
     market_model_job_summary,
 )
-from analytics.metrics.prices import MIN_SAMPLE, check_published_claims, discount_table
+from analytics.metrics.prices import check_published_claims
+from analytics.normalize import provider_info
 from analytics.offers import offers_age_days
+from app.charts import show_chart, style
 from app.data import (
+    cached_comparison,
+    cached_history_report,
     cached_latest_offers,
-    cached_offer_history,
     cached_published_prices,
+    cached_source_conflicts,
     ensure_database,
-    for_display,
-    usd,
 )
+from app.format import count, day, money, number, percent, price, show_table, text
+from app.layout import answer, filters_container
+
+KIND_LABELS = {"on_demand": "On-demand", "spot": "Spot / interruptible", "bid_derived": "Bid-derived",
+               "published_list": "Published list"}  # fmt: skip
 
 store = ensure_database()
-db = str(store.path)
+db = store.locator  # identifies the store in cache keys
 offers = cached_latest_offers(db)
+conflicts = cached_source_conflicts(db)
 
 st.title("Cost comparison")
-st.caption(
-    "Latest observation of every offer, per GPU-hour. Centralized = hyperscalers + neoclouds; decentralized = "
-    "marketplaces + DePIN networks. Spot prices can be interrupted: compare them with care."
-)
 
-families = offers["gpu_family"].dropna().value_counts().index.tolist()
-with st.sidebar:
-    st.header("Filters")
-    family = st.selectbox("GPU family", families, index=families.index("H100") if "H100" in families else 0)
-    models = sorted(offers.loc[offers["gpu_family"] == family, "gpu_model"].dropna().unique())
-    chosen_models = st.multiselect("GPU model", models, default=models, help="Canonical keys, e.g. H100-SXM-80GB")
-    kinds = sorted(offers["pricing_kind"].unique())
-    chosen_kinds = st.multiselect("Pricing kind", kinds, default=[k for k in kinds if k != "spot"])
-    categories = sorted(offers["provider_category"].unique())
-    chosen_categories = st.multiselect("Provider category", categories, default=categories)
-    offer_sizes = sorted(offers.loc[offers["gpu_family"] == family, "gpu_count"].unique().tolist())
-    chosen_sizes = st.multiselect("GPUs per offer", offer_sizes, default=offer_sizes)
-    regions = sorted(offers.loc[offers["gpu_family"] == family, "region"].dropna().unique())
-    chosen_regions = st.multiselect("Region (empty = all)", regions, default=[])
-
-shown = offers[
-    (offers["gpu_family"] == family)
-    & offers["gpu_model"].isin(chosen_models)
-    & offers["pricing_kind"].isin(chosen_kinds)
-    & offers["provider_category"].isin(chosen_categories)
-    & offers["gpu_count"].isin(chosen_sizes)
-]
-if chosen_regions:
-    shown = shown[shown["region"].isin(chosen_regions)]
-
-if shown.empty:
-    st.warning("No offers match these filters. Widen the pricing kinds, categories or regions.")
+models = offers.loc[offers["price_date"].notna(), "gpu_model"].dropna().value_counts()
+models = [m for m in models.index if models[m] >= 3]
+default_model = "H100-SXM-80GB" if "H100-SXM-80GB" in models else models[0]
+with filters_container("Comparison", expanded=False, summary=None) as box:
+    c1, c2, c3 = st.columns(3)
+    gpu = c1.selectbox(
+        "GPU model",
+        models,
+        index=models.index(default_model),
+        help="Canonical model: H100 SXM is never pooled with PCIe or NVL unless you pool the family.",
+    )
+    pool = c1.checkbox("Pool the whole family (SXM, PCIe, NVL ...)", value=False)
+    sizes = c2.multiselect(
+        "Size class",
+        list(SIZE_CLASSES),
+        default=[],
+        format_func=SIZE_CLASSES.get,
+        help="Empty: every size, compared per GPU-hour.",
+    )
+    kinds = c2.multiselect("Pricing kinds", PRICING_KINDS, default=list(FIRM_KINDS), format_func=KIND_LABELS.get)
+    runpod_side = c3.radio(
+        "Data-centre marketplaces (RunPod Secure) count as",
+        ["centralized", "decentralized"],
+        help="The market overview counts RunPod as decentralized; its Secure Cloud runs in data centres.",
+    )
+    window = c3.select_slider(
+        "Prices observed within",
+        options=[30, 90, 180, 365, 10_000],
+        value=180,
+        format_func=lambda d: "any date" if d == 10_000 else f"{d} days of the newest",
+    )
+if not kinds:
+    st.warning("Choose at least one pricing kind.")
     st.stop()
 
-discount = discount_table(shown).set_index("gpu_family")
-row = discount.loc[family] if family in discount.index else None
-c1, c2, c3, c4 = st.columns(4)
+family = offers.loc[offers["gpu_model"] == gpu, "gpu_family"].dropna()
+comparison = cached_comparison(
+    db,
+    family.iloc[0] if pool and len(family) else gpu,
+    bool(pool and len(family)),
+    tuple(sizes) or None,
+    tuple(kinds),
+    None if window == 10_000 else window,
+    runpod_side,
+)
+definition, shown = comparison["definition"], comparison["shown"]
+if shown.empty:
+    st.warning("No dated offers match this definition. Widen the size classes, pricing kinds or the window.")
+    st.stop()
+
+segments, result = comparison["segments"], comparison["discount"]
+newest = pd.to_datetime(shown["price_date"]).max()
+if result.discount_pct is not None:
+    answer(
+        f"{definition.gpu}, prices observed up to {newest:%Y-%m-%d}: the decentralized median "
+        f"({usd(result.decentralized.median_usd)}, {result.decentralized.providers} providers) is "
+        f"{abs(result.discount_pct):.0f} % {'below' if result.discount_pct > 0 else 'above'} the centralized one "
+        f"({usd(result.centralized.median_usd)}, {result.centralized.providers} providers)."
+    )
+else:
+    answer(f"{definition.gpu}: no centralized-vs-decentralized figure under this definition ({result.reason}).")
+st.caption(f"Definition: {definition.describe()}.")
+
+c1, c2, c3 = st.columns(3)
 c1.metric(
     "Centralized median",
-    usd(row["centralized_median_usd"]) if row is not None else "n/a",
-    help=f"{int(row['centralized_offers']) if row is not None else 0} offers",
+    usd(result.centralized.median_usd),
+    help=f"{result.centralized.providers} providers, {result.centralized.offers} offers",
 )
 c2.metric(
     "Decentralized median",
-    usd(row["decentralized_median_usd"]) if row is not None else "n/a",
-    help=f"{int(row['decentralized_offers']) if row is not None else 0} offers",
+    usd(result.decentralized.median_usd),
+    help=f"{result.decentralized.providers} providers, {result.decentralized.offers} offers",
 )
 c3.metric(
-    "Decentralized discount (median)",
-    "n/a"
-    if row is None or row["discount_median_pct"] != row["discount_median_pct"]
-    else f"{row['discount_median_pct']:.1f} %",
+    "Discount",
+    "withheld" if result.discount_pct is None else f"{result.discount_pct:.1f} %",
+    help=result.reason or "(centralized - decentralized) / centralized, two-stage medians",
 )
-c4.metric(
-    "Decentralized discount (cheapest)",
-    "n/a"
-    if row is None or row["discount_cheapest_pct"] != row["discount_cheapest_pct"]
-    else f"{row['discount_cheapest_pct']:.1f} %",
-)
-st.caption(
-    f"Sample sizes: {int(row['centralized_offers']) if row is not None else 0} centralized and "
-    f"{int(row['decentralized_offers']) if row is not None else 0} decentralized offers. A median needs at least "
-    f"{MIN_SAMPLE} offers. The discount is (centralized - decentralized) / centralized."
+
+st.subheader("By market segment")
+show_table(
+    segments,
+    {
+        "segment_label": text("Segment", pinned=True),
+        "median_usd": money(
+            "Median per GPU-hour",
+            help="Two-stage: median per provider, then across providers",
+            why_missing="fewer than 3 providers: withheld",
+        ),
+        "cheapest_usd": money("Cheapest", why_missing="no offers"),
+        "cheapest_provider": text("Cheapest at", why_missing="no offers"),
+        "providers": count("Providers"),
+        "offers": count("Offers"),
+        "newest_price_date": day("Newest price", why_missing="no offers"),
+        "provider_list": text("Providers compared", words=True),
+    },
 )
 
 fig = px.strip(
-    shown,
-    x="provider",
+    shown.assign(
+        segment_label=shown["segment"].map(SEGMENT_LABELS),
+        provider_name=shown["provider"].map(lambda p: provider_info(p).display_name),
+    ),
+    x="provider_name",
     y="price_per_gpu_hour_usd",
-    color="market_model",
-    hover_data=["via", "gpu_model", "gpu_count", "pricing_kind", "region", "instance_type", "source"],
-    labels={"price_per_gpu_hour_usd": "USD per GPU-hour", "provider": ""},
-    title=f"{family}: price per GPU-hour by provider ({len(shown)} offers)",
+    color="segment_label",
+    category_orders={"segment_label": list(SEGMENT_LABELS.values())},
+    hover_data=["gpu_model", "gpu_count", "pricing_kind", "region", "price_date", "source"],
+    title=f"{definition.gpu}: every compared offer by provider ({len(shown):,} offers)",
 )
-fig.update_layout(height=420, xaxis={"categoryorder": "median ascending"})
-st.plotly_chart(fig, width="stretch")
+fig.update_layout(xaxis={"categoryorder": "median ascending"})
+show_chart(style(fig, x_title="", y_title="USD per GPU-hour", height=440))
 
-table = shown.assign(age_days=offers_age_days(shown), via=shown["via"].fillna("direct"))[
-    [
-        "price_per_gpu_hour_usd",
-        "provider",
-        "via",
-        "provider_category",
-        "market_model",
-        "gpu_model",
-        "gpu_count",
-        "pricing_kind",
-        "region",
-        "source",
-        "observed_at",
-        "price_as_of",
-        "age_days",
-        "instance_type",
-        "flags",
-    ]
-]
-st.subheader("Offers")
-st.dataframe(
-    for_display(table),
-    hide_index=True,
-    width="stretch",
-    column_config={
-        "price_per_gpu_hour_usd": st.column_config.NumberColumn("USD / GPU-hour", format="$%.3f"),
-        "age_days": st.column_config.NumberColumn("age (days)", format="%.1f"),
+st.subheader("How much does the answer depend on the definition?")
+robust = comparison["robustness"]
+show_table(
+    robust,
+    {
+        "definition": text("Definition", words=True, width="medium"),
+        "comparison": text("Comparison", words=True),
+        "discount_pct": percent("Discount", why_missing="a side has fewer than 3 providers"),
+        "expensive_median_usd": money("Dearer side median", why_missing="fewer than 3 providers"),
+        "cheap_median_usd": money("Cheaper side median", why_missing="fewer than 3 providers"),
+        "expensive_providers": count("Providers (dearer)"),
+        "cheap_providers": count("Providers (cheaper)"),
+        "reason": text("Why withheld", words=True, why_missing="not withheld"),
     },
+)
+
+if len(conflicts):
+    st.subheader("Sources that disagree")
+    st.caption(
+        "The same listing priced differently by two datasets on overlapping dates: the trusted one is "
+        "compared, the other left out (first-party price lists beat third-party catalogues; else newer wins)."
+    )
+    show_table(
+        conflicts.assign(
+            source_a=conflicts["source_a"].map(source_label),
+            source_b=conflicts["source_b"].map(source_label),
+            trusted_source=conflicts["trusted_source"].map(lambda s: source_label(s) if isinstance(s, str) else s),
+        ),
+        {
+            "provider": text("Provider"),
+            "instance_type": text("Instance"),
+            "region": text("Region"),
+            "source_a": text("Source A"),
+            "price_a": money("A per GPU-hour"),
+            "source_b": text("Source B"),
+            "price_b": money("B per GPU-hour"),
+            "last_overlap": day("Overlap until"),
+            "trusted_source": text("Trusted", why_missing="equally trusted: both kept"),
+            "reason": text("Why", words=True),
+        },
+    )
+
+st.subheader("Offers compared")
+table = shown.assign(
+    age_days=offers_age_days(shown),
+    via=shown["via"].fillna("direct"),
+    segment_label=shown["segment"].map(SEGMENT_LABELS),
+    size=shown["size_class"].map(SIZE_CLASSES),
+    kind=shown["pricing_kind"].map(KIND_LABELS),
+    dataset=shown["source"].map(source_label),
+).sort_values("price_per_gpu_hour_usd")
+show_table(
+    table,
+    {
+        "price_per_gpu_hour_usd": price("Per GPU-hour", pinned=True),
+        "provider": text("Provider"),
+        "segment_label": text("Segment"),
+        "gpu_model": text("GPU"),
+        "gpu_count": count("GPUs"),
+        "size": text("Size class"),
+        "kind": text("Pricing"),
+        "region": text("Region", why_missing="the source gives no region"),
+        "price_date": day("Observed", help="The day the source observed this price"),
+        "age_days": number("Age", digits=0, unit="days"),
+        "dataset": text("Dataset"),
+        "via": text("Listed via"),
+    },
+    height=360,
 )
 st.download_button(
     "Download these offers as CSV",
-    table.to_csv(index=False).encode(),
-    file_name=f"offers_{family}.csv",
+    table.drop(columns=["flags"]).to_csv(index=False).encode(),
+    file_name=f"offers_{definition.gpu}.csv",
     mime="text/csv",
 )
 
 st.subheader("What would a job cost?")
+st.caption("Priced on the offers compared above (same definition), whole instances, idle GPUs shown.")
 c1, c2, c3, c4 = st.columns(4)
 gpus = c1.number_input("GPUs", min_value=1, max_value=4096, value=1, step=1)
 hours = c2.number_input("Hours of compute", min_value=0.1, value=100.0, step=10.0)
@@ -157,6 +249,12 @@ with st.expander("Interruption-rate assumptions (editable)"):
         hide_index=True,
         width="stretch",
         disabled=["provider_category", "pricing_kind", "rationale"],
+        column_config={
+            "provider_category": "Segment",
+            "pricing_kind": "Pricing kind",
+            "interruptions_per_hour": st.column_config.NumberColumn("Interruptions per hour", format="%.4f"),
+            "rationale": "Why",
+        },
     )
 try:
     job = JobSpec(gpus=int(gpus), hours=float(hours), checkpoint_h=float(checkpoint), restart_h=float(restart))
@@ -166,97 +264,114 @@ except JobInputError as exc:
     st.error(f"Cannot price this job: {exc}")
     st.stop()
 
-costs = job_costs(shown, job, assumptions)
-costs["via"] = costs["via"].fillna("direct")
+priced = shown.assign(market_model=shown["side"], provider_category=shown["segment"])
+costs = job_costs(priced, job, assumptions)
 summary = market_model_job_summary(costs)
-st.dataframe(
-    summary,
-    hide_index=True,
-    width="stretch",
-    column_config={c: st.column_config.NumberColumn(format="$%.2f") for c in summary.columns if c.endswith("_usd")},
-)
-st.dataframe(
-    costs[
-        [
-            "provider",
-            "via",
-            "market_model",
-            "gpu_model",
-            "pricing_kind",
-            "instances",
-            "idle_gpus",
-            "list_cost_usd",
-            "expected_cost_usd",
-            "expected_lost_hours",
-            "p_finish_without_checkpoints",
-            "rate_source",
-            "region",
-            "source",
-        ]
-    ].head(50),
-    hide_index=True,
-    width="stretch",
-    column_config={
-        "list_cost_usd": st.column_config.NumberColumn("list cost", format="$%.2f"),
-        "expected_cost_usd": st.column_config.NumberColumn("expected cost", format="$%.2f"),
-        "p_finish_without_checkpoints": st.column_config.NumberColumn("P(no interruption)", format="%.3f"),
-    },
+if not summary.empty:
+    show_table(
+        summary.assign(side=summary["market_model"].str.capitalize()),
+        {
+            "side": text("Side"),
+            "offers": count("Offers that fit"),
+            "cheapest_list_usd": money("Cheapest (list)"),
+            "median_list_usd": money("Median (list)"),
+            "cheapest_expected_usd": money("Cheapest (expected)", help="With interruptions priced in"),
+            "median_expected_usd": money("Median (expected)"),
+            "median_p_finish_no_ckpt": percent("P(no interruption)", fraction=True),
+        },
+    )
+
+st.subheader("The market overview's claims, checked")
+example = hundred_hour_example(
+    priced,
+    family=str(shown["gpu_family"].iloc[0]),
+    hours=100,
+    checkpoint_h=job.checkpoint_h,
+    restart_h=job.restart_h,
+    assumptions=assumptions,
 )
 st.caption(
-    "Cheapest expected cost first (50 shown). Expected cost prices in the hours lost to interruptions; "
-    "see README, 'Reliability-adjusted cost'."
+    "The overview's 100-hour run is priced on the same offers and with the same rule as the job "
+    "calculator: one-GPU offers, 100 hours. With 1 GPU and 100 hours above, both give one answer."
 )
-
-st.subheader(f"The market overview's {family} price table, checked")
-claims = check_published_claims(offers[offers["pricing_kind"].isin(chosen_kinds)], cached_published_prices(db), family)
-if claims.empty:
-    st.caption(f"The market overview's table lists no {family} prices.")
-else:
-    st.dataframe(
+for r in example.itertuples():
+    verdict = "holds" if r.claim_holds_at_median else "does not hold"
+    st.markdown(
+        f"**{r.market_model.capitalize()}**: the overview says {r.overview_claim}; the data gives a median of "
+        f"{usd(r.median_list_cost_usd)} at list price and {usd(r.median_expected_cost_usd)} with interruptions "
+        f"priced in, cheapest {usd(r.cheapest_list_cost_usd)} ({r.offers} offers): the claim {verdict} at the "
+        "median.".replace("$", "\\$")
+    )
+claims = check_published_claims(shown, cached_published_prices(db), str(shown["gpu_family"].iloc[0]))
+if not claims.empty:
+    show_table(
         claims,
-        hide_index=True,
-        width="stretch",
-        column_config={c: st.column_config.NumberColumn(format="$%.2f") for c in claims.columns if c.endswith("_usd")},
+        {
+            "provider": text("Provider (as the overview names it)"),
+            "claimed_as": text("Overview calls it"),
+            "claimed_low_usd": money("Claimed low"),
+            "claimed_high_usd": money("Claimed high"),
+            "offers": count("Offers in the data"),
+            "observed_median_usd": money("Observed median", why_missing="no offers of that provider"),
+            "verdict": text("Verdict"),
+        },
     )
+
+st.subheader("How prices moved")
+history = cached_history_report(db, gpu)
+series = pd.DataFrame(history["series"])
+if series.empty:
+    st.caption("No dated history for this GPU yet.")
+else:
+    series["segment_label"] = series["segment"].map(SEGMENT_LABELS)
+    series["date"] = pd.to_datetime(series["date"])
+    fig = px.line(
+        series,
+        x="date",
+        y="median_usd",
+        color="segment_label",
+        markers=False,
+        hover_data=["providers", "offers", "joined", "left"],
+        title=f"{gpu}: daily two-stage median per segment (ours)",
+    )
+    changes = series[series["coverage_change"]]
+    fig.add_scatter(
+        x=changes["date"],
+        y=changes["median_usd"],
+        mode="markers",
+        name="Coverage change",
+        marker={"symbol": "circle-open", "size": 9, "color": "#000000"},
+    )
+    index = pd.DataFrame(history["published_index"])
+    if not index.empty:
+        for name, group in index.groupby("series"):
+            fig.add_scatter(
+                x=pd.to_datetime(group["date"]),
+                y=group["usd_per_gpu_hour"],
+                mode="lines+markers",
+                line={"dash": "dot"},
+                name=f"GPU price index (theirs): {name}",
+            )
+    show_chart(style(fig, x_title="", y_title="USD per GPU-hour", height=440, dashes=True))
     st.caption(
-        "Observed: the latest firm offers of that provider for this GPU family in the database (pricing "
-        "kinds as filtered). 'no data' means the provider has no offers here yet: run `depin refresh`."
+        "Open circles: a provider joined or left that segment that day (coverage, not a price move). "
+        "Dotted: an independent index's published medians (ewyluda/gpu-price-index), drawn as theirs."
     )
-
-st.subheader("The market overview's 100-hour example, checked")
-example = hundred_hour_example(
-    shown, family=family, hours=100, checkpoint_h=job.checkpoint_h, restart_h=job.restart_h, assumptions=assumptions
-)
-if example.empty:
-    st.info("No centralized or decentralized offers for this selection.")
-else:
-    st.dataframe(example, hide_index=True, width="stretch")
-    for r in example.itertuples():
-        verdict = "holds" if r.claim_holds_at_median else "does not hold"
-        st.markdown(
-            f"**{r.market_model.capitalize()}**: the overview says {r.overview_claim}; the data gives a median of "
-            f"{usd(r.median_list_cost_usd)} at list price and {usd(r.median_expected_cost_usd)} expected with "
-            f"interruptions, cheapest {usd(r.cheapest_list_cost_usd)} ({r.offers} offers): the claim {verdict} at "
-            "the median.".replace("$", "\\$")
+    moves = pd.DataFrame(history["changes"])
+    if not moves.empty:
+        moves["segment_label"] = moves["segment"].map(SEGMENT_LABELS)
+        show_table(
+            moves,
+            {
+                "segment_label": text("Segment"),
+                "days": count("Window (days)"),
+                "to": day("To", why_missing="no earlier date to compare"),
+                "change_pct": percent("Change", signed=True, why_missing="no provider priced on both dates"),
+                "providers": count("Providers on both dates"),
+                "reason": text("Why missing", words=True, why_missing="not missing"),
+            },
         )
-
-history = cached_offer_history(db, family)
-history = history[history["pricing_kind"].isin(chosen_kinds)]
-if history["observed_at"].nunique() > 1:
-    from analytics.metrics.prices import price_trend
-
-    trend = price_trend(history)
-    st.plotly_chart(
-        px.line(
-            trend,
-            x="period",
-            y="median_usd",
-            color="market_model",
-            markers=True,
-            labels={"median_usd": "median USD per GPU-hour", "period": ""},
-            title=f"{family}: median price per GPU-hour over time",
-        ),
-        width="stretch",
-    )
-else:
-    st.caption("Price history appears here once `depin refresh` has run more than once.")
+        st.caption(
+            "Changes use only providers priced on both dates, so a provider joining or leaving is not "
+            "counted as a price move."
+        )

@@ -11,57 +11,76 @@ from app.data import (
     cached_runs,
     cached_source_freshness,
     ensure_database,
-    for_display,
     stale_banner,
 )
+from app.format import count, day, flag, link, moment, money, number, show_table, text
+from app.layout import answer
 
 store = ensure_database()
-db = str(store.path)
+db = store.locator  # identifies the store in cache keys
 
 st.title("Data & sources")
-st.caption(f"Database: `{db}`. Every number in DePIN Lens comes from one of these datasets.")
-
-stale_banner(db)
 interval = get_settings().refresh_interval_hours
 freshness = cached_source_freshness(db, interval)
+datasets = cached_datasets(db)
+if freshness.empty:
+    answer(
+        f"Every number in DePIN Lens comes from these {len(datasets)} datasets; no live refresh has run yet, "
+        "so everything shown is the bundled snapshot."
+    )
+else:
+    # as the stale banner: a skipped source (no API key) is not stale; one that never succeeded is
+    stale_rows = (freshness["last_status"] != "skipped") & freshness["stale"].fillna(True).astype(bool)
+    stale_sources = freshness.loc[stale_rows, "source"].tolist()
+    answer(
+        f"Every number in DePIN Lens comes from these {len(datasets)} datasets; {len(freshness)} live sources "
+        f"have been refreshed, "
+        + (
+            f"and {', '.join(stale_sources)} {'is' if len(stale_sources) == 1 else 'are'} stale."
+            if stale_sources
+            else "all within twice the refresh schedule."
+        )
+    )
+st.caption(f"Database: `{store.display_name}`.")
+
+stale_banner(db)
 st.subheader("Freshness per source")
 if freshness.empty:
     st.caption("No live refresh has run yet: everything shown is the bundled snapshot. Run `depin refresh`.")
 else:
-    st.dataframe(
+    show_table(
         freshness,
-        hide_index=True,
-        width="stretch",
-        column_config={"age_hours": st.column_config.NumberColumn("age (h)", format="%.1f")},
+        {
+            "source": text("Source", pinned=True),
+            "stale": flag("Freshness", yes="stale", no="fresh", why_missing="no successful refresh yet"),
+            "age_hours": number(
+                "Age (h)", "Hours since the last successful refresh", digits=1, why_missing="no successful refresh yet"
+            ),
+            "last_success": moment("Last success (UTC)", why_missing="never succeeded"),
+            "last_attempt": moment("Last attempt (UTC)"),
+            "last_status": text("Last status"),
+            "failures_since_success": count("Failures since success"),
+            "last_message": text("Last message", why_missing="no message recorded", width="large"),
+        },
     )
     st.caption(f"Stale = last success older than twice the {interval:g} h schedule (DEPIN_REFRESH_INTERVAL_HOURS).")
 
-datasets = cached_datasets(db)
 st.subheader(f"Datasets ({len(datasets)})")
-st.dataframe(
-    for_display(datasets)[
-        [
-            "dataset_id",
-            "kind",
-            "title",
-            "publisher",
-            "stored_rows",
-            "first_ts",
-            "last_ts",
-            "as_of",
-            "source_url",
-            "source_commit",
-            "notes",
-            "loaded_at",
-        ]
-    ],
-    hide_index=True,
-    width="stretch",
-    column_config={
-        "source_url": st.column_config.LinkColumn("source"),
-        "stored_rows": st.column_config.NumberColumn("rows", format="%d"),
-        "first_ts": st.column_config.DatetimeColumn("first", format="YYYY-MM-DD"),
-        "last_ts": st.column_config.DatetimeColumn("last", format="YYYY-MM-DD"),
+show_table(
+    datasets,
+    {
+        "dataset_id": text("Dataset", "Identifier used by `depin status` and the CSV download", pinned=True),
+        "kind": text("Kind", words=True),
+        "title": text("Title", width="large"),
+        "publisher": text("Publisher", why_missing="the source names no publisher"),
+        "stored_rows": count("Rows", "Rows stored from this dataset", why_missing="nothing stored from it"),
+        "first_ts": day("First", "Earliest observation", why_missing="undated rows"),
+        "last_ts": day("Last", "Latest observation", why_missing="undated rows"),
+        "as_of": text("As of", "Date the publisher gives for the data", why_missing="the source gives no date"),
+        "source_url": link("Source", link_text="open", why_missing="no public address"),
+        "source_commit": text("Commit", why_missing="not from a git repository"),
+        "notes": text("Notes", why_missing="no notes", width="large"),
+        "loaded_at": moment("Loaded (UTC)"),
     },
 )
 
@@ -80,10 +99,44 @@ st.caption(
     "Rows marked as claims come from the market overview's H100 table: they are checked against the "
     "data, not counted as offers."
 )
-st.dataframe(for_display(cached_published_prices(db)), hide_index=True, width="stretch")
+show_table(
+    cached_published_prices(db),
+    {
+        "provider": text("Provider", pinned=True),
+        "provider_type_as_published": text("Type (as published)"),
+        "gpu_model": text("GPU model", why_missing="the name does not identify one model"),
+        "gpu_count": count("GPUs"),
+        "usd_per_gpu_hour_low": money("Low per GPU-hour", why_missing="no lower bound published"),
+        "usd_per_gpu_hour_high": money("High per GPU-hour", why_missing="open-ended or single price"),
+        "usd_per_hour_low": money("Low per instance-hour", why_missing="no lower bound published"),
+        "usd_per_hour_high": money("High per instance-hour", why_missing="open-ended or single price"),
+        "price_unit": text("Unit as published"),
+        "sla_or_reliability": text("SLA / reliability", why_missing="not stated"),
+        "is_market_overview_claim": flag("Market-overview claim", "Checked against the data, not counted as an offer"),
+        "gpu_name_raw": text("GPU as published"),
+        "source": text("Source"),
+        "as_of": text("As of", why_missing="undated"),
+        "dataset_id": text("Dataset"),
+    },
+)
 
 st.subheader("Recent loads and refreshes")
-st.dataframe(for_display(cached_runs(db)), hide_index=True, width="stretch")
+show_table(
+    cached_runs(db),
+    {
+        "started_at": moment("Started (UTC)"),
+        "trigger": text("Trigger"),
+        "source": text("Source"),
+        "status": text("Status"),
+        "rows_added": count("Rows added"),
+        "rows_quarantined": count("Rows quarantined"),
+        "duration_ms": number("Duration (ms)", digits=0, why_missing="still running or interrupted"),
+        "message": text("Message", why_missing="no message", width="large"),
+        "run_status": text("Run status"),
+        "finished_at": moment("Finished (UTC)", why_missing="still running or interrupted"),
+        "run_id": text("Run"),
+    },
+)
 
 st.subheader("Quarantined records")
 rejected = cached_quarantined(db)
@@ -94,4 +147,13 @@ else:
         "Records a source sent that failed validation: kept with the reason and the raw record, never "
         "stored as prices (latest 200)."
     )
-    st.dataframe(rejected, hide_index=True, width="stretch")
+    show_table(
+        rejected,
+        {
+            "recorded_at": moment("Recorded (UTC)"),
+            "source": text("Source"),
+            "reason": text("Reason", width="large"),
+            "raw_record": text("Raw record", width="large"),
+            "run_id": text("Run"),
+        },
+    )

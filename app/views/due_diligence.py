@@ -1,5 +1,10 @@
 """Due diligence: the market overview's four steps, scored from the data where it can be and from the
-analyst's answers elsewhere; saved as versions, compared, exported."""
+analyst's answers elsewhere; saved as versions, resumed, compared, exported.
+
+Each project keeps its own form state for the session (st.session_state["dd_values"][project]), started
+from its latest saved version or its pre-filled defaults, so switching project never carries answers over."""
+
+import copy
 
 import pandas as pd
 import plotly.express as px
@@ -13,6 +18,48 @@ store = ensure_database()
 viewer = read_only()
 st.title("Due diligence")
 st.caption(dd.NOT_ADVICE)
+
+drafts: dict = st.session_state.setdefault("dd_drafts", {})
+values_by_project: dict = st.session_state.setdefault("dd_values", {})
+FIELDS = ("answer", "weight", "note")
+
+
+def widget_key(project: str, question: str, field: str) -> str:
+    return f"dd:{project}:{question}:{field}"
+
+
+def load_draft(project: str, version: int | None = None) -> None:
+    """Start the project's form from a saved version (default: the latest) or its defaults."""
+    draft = dd.start_draft(store, project, version)
+    drafts[project] = draft
+    values_by_project[project] = copy.deepcopy(draft["base"])
+    for qid, shown in draft["base"].items():
+        for field in FIELDS:
+            st.session_state[widget_key(project, qid, field)] = shown[field]
+
+
+def shown_values(project: str) -> dict[str, dict]:
+    """What the form shows now: callbacks run before the widgets are drawn, so read the widgets' state."""
+    shown = copy.deepcopy(values_by_project[project])
+    for qid, item in shown.items():
+        for field in FIELDS:
+            item[field] = st.session_state.get(widget_key(project, qid, field), item[field])
+        item["weight"] = float(item["weight"])
+    return shown
+
+
+def save_version(project: str) -> None:
+    author = st.session_state.get("dd_author", "")
+    try:
+        defaults = dd.assess(store, project)
+        assessment = dd.assess(store, project, dd.analyst_answers(shown_values(project), defaults))
+        version = dd.save(store, assessment, author)
+    except dd.DDInputError as exc:
+        st.session_state["dd_flash"] = ("error", f"Not saved: {plain(exc, 300)}")
+        return
+    load_draft(project, version)
+    st.session_state["dd_flash"] = ("success", f"Saved {plain(assessment['project'])} version {version}")
+
 
 all_projects = dd.projects(store)
 if not viewer:
@@ -30,87 +77,99 @@ if not viewer:
                 except dd.DDInputError as exc:
                     st.error(plain(exc, 300))
 
-project_id = st.selectbox("Project", list(all_projects), format_func=lambda p: all_projects[p].name[:80])
-baseline = dd.assess(store, project_id)
+project_id = st.selectbox(
+    "Project", list(all_projects), format_func=lambda p: all_projects[p].name[:80], key="dd_project"
+)
+if project_id not in drafts:
+    load_draft(project_id)
+draft = drafts[project_id]
+values = values_by_project[project_id]
+status = st.empty()
+flash = st.session_state.pop("dd_flash", None)
+if flash is not None:
+    kind, message = flash
+    if kind == "success":
+        st.success(message)
+    else:
+        st.error(message)
 
+defaults = dd.assess(store, project_id)
 st.subheader("Evidence from the data")
 st.dataframe(
     [
         {
-            "evidence": e["key"],
-            "value": e["display"],
-            "source": e["source"],
-            "as of": e["as_of"] or "",
-            "note": e["note"],
+            "Evidence": e["key"].replace("_", " "),
+            "Value": e["display"],
+            "Source": e["source"],
+            "As of": e["as_of"] or "-",
+            "Note": e["note"] or "-",
         }
-        for e in baseline["evidence"].values()
+        for e in defaults["evidence"].values()
     ],
     hide_index=True,
     width="stretch",
 )
 
 st.subheader("Questions")
-answers: dict[str, dict] = {}
 options = list(dd.ANSWER_SCORES)
-with st.form("answers"):
-    for step in dd.checklist():
-        st.markdown(f"**{step.title}**")
-        for q in step.questions:
-            current = baseline["answers"][q.id]
-            c1, c2, c3 = st.columns([5, 1, 3])
-            answer = c1.selectbox(
-                q.text,
-                options,
-                index=options.index(current["answer"]),
-                key=f"a_{q.id}",
-                help=f"Default: {current['origin']}",
-            )
-            weight = c2.number_input(
-                "weight", min_value=0.0, max_value=10.0, value=current["weight"], step=0.5, key=f"w_{q.id}"
-            )
-            note = c3.text_input("note", value=current["note"], key=f"n_{q.id}", max_chars=2000)
-            if (answer, weight, note) != (current["answer"], current["weight"], current["note"]):
-                answers[q.id] = {"answer": answer, "weight": weight, "note": note}
-    c1, c2 = st.columns(2)
-    recalc = c1.form_submit_button("Score")
-    if viewer:
-        save = False
-    else:
-        author = st.text_input("Author (needed to save)", max_chars=80)
-        save = c2.form_submit_button("Save as a new version")
-if viewer:
-    viewer_mode_notice("Adding projects and saving assessments")
+for step in dd.checklist():
+    st.markdown(f"**{step.title}**")
+    for q in step.questions:
+        keys = {field: widget_key(project_id, q.id, field) for field in FIELDS}
+        for field, key in keys.items():
+            if key not in st.session_state:  # widget state is dropped while another project is shown
+                st.session_state[key] = values[q.id][field]
+        default = defaults["answers"][q.id]
+        c1, c2, c3 = st.columns([5, 1, 3])
+        answer = c1.selectbox(
+            q.text, options, key=keys["answer"], help=f"Default: {default['answer']} ({default['origin']})"
+        )
+        weight = c2.number_input("Weight", min_value=0.0, max_value=10.0, step=0.5, key=keys["weight"])
+        note = c3.text_input("Note", key=keys["note"], max_chars=2000)
+        values[q.id] = {"answer": answer, "weight": float(weight), "note": note}
 
 try:
-    assessment = dd.assess(store, project_id, answers)
+    assessment = dd.assess(store, project_id, dd.analyst_answers(values, defaults))
 except dd.DDInputError as exc:
     st.error(plain(exc, 300))
     st.stop()
-if save:
-    try:
-        version = dd.save(store, assessment, author)
-        st.success(f"Saved {plain(assessment['project'])} version {version}")
-    except dd.DDInputError as exc:
-        st.error(f"Not saved: {plain(exc, 300)}")
+
+changed = dd.unsaved(draft, values)
+if changed:
+    status.warning(
+        f"Unsaved changes to {len(changed)} answer(s) of {plain(assessment['project'])}, "
+        f"started from {draft['label']}. "
+        "They are kept while this session lasts; save them as a new version to keep them."
+    )
+else:
+    status.info(f"Showing {plain(assessment['project'])}: {draft['label']}, no unsaved changes.")
+
+if viewer:
+    viewer_mode_notice("Adding projects and saving assessments")
+else:
+    st.text_input("Author (needed to save)", key="dd_author", max_chars=80)
+    st.button("Save as a new version", on_click=save_version, args=(project_id,))
 
 scores = assessment["scores"]
-st.metric("Overall score", "n/a" if scores["overall"] is None else f"{scores['overall']:.0f} / 100")
+st.metric("Overall score", f"{dd.fmt_score(scores['overall'])} / 100")
+st.caption(f"How the score is computed: {dd.SCORING_METHOD}")
 step_frame = pd.DataFrame(
-    [{"step": s["title"], "score": s["score"] or 0, "answered": s["coverage"]} for s in scores["steps"].values()]
+    [
+        {"Step": s["title"], "Score": s["score"] or 0.0, "Answered": f"{s['coverage']:.0%}"}
+        for s in scores["steps"].values()
+    ]
 )
-st.plotly_chart(
-    px.bar(
-        step_frame,
-        x="score",
-        y="step",
-        orientation="h",
-        range_x=[0, 100],
-        text="score",
-        hover_data=["answered"],
-        title="Score per step (unanswered questions count as 0)",
-    ),
-    width="stretch",
+figure = px.bar(
+    step_frame,
+    x="Score",
+    y="Step",
+    orientation="h",
+    range_x=[0, 100],
+    hover_data=["Answered"],
+    title="Score per step (unanswered questions count as 0)",
 )
+figure.update_traces(texttemplate="%{x:.1f}", textposition="auto")
+st.plotly_chart(figure, width="stretch")
 if assessment["red_flags"]:
     st.error("**Red flags**\n\n" + "\n".join(f"- {plain(flag, 300)}" for flag in assessment["red_flags"]))
 
@@ -123,11 +182,38 @@ saved = dd.history(store, project_id)
 if saved.empty:
     st.caption("No saved version yet.")
 else:
-    st.dataframe(saved, hide_index=True, width="stretch")
-    versions = saved["version"].tolist()
+    st.dataframe(
+        [
+            {
+                "Version": int(r.version),
+                "Author": r.author,
+                "Saved (UTC)": f"{r.created_at:%Y-%m-%d %H:%M}",
+                "Overall score": dd.fmt_score(r.overall),
+            }
+            for r in saved.itertuples()
+        ],
+        hide_index=True,
+        width="stretch",
+    )
+    versions = [int(v) for v in saved["version"]]
+    c1, c2 = st.columns([2, 3])
+    resume = c1.selectbox("Saved version", versions, index=len(versions) - 1, key=f"dd_resume:{project_id}")
+    c2.button(
+        f"Continue from version {resume}",
+        on_click=load_draft,
+        args=(project_id, resume),
+        help="Loads that version into the form; saving then creates the next version.",
+    )
     if len(versions) >= 2:
         c1, c2 = st.columns(2)
-        old = c1.selectbox("Compare version", versions, index=len(versions) - 2)
-        new = c2.selectbox("with version", versions, index=len(versions) - 1)
+        old = c1.selectbox("Compare version", versions, index=len(versions) - 2, key=f"dd_old:{project_id}")
+        new = c2.selectbox("with version", versions, index=len(versions) - 1, key=f"dd_new:{project_id}")
         diff = dd.compare(dd.load(store, project_id, old), dd.load(store, project_id, new))
-        st.dataframe(diff, hide_index=True, width="stretch") if not diff.empty else st.caption("No differences.")
+        if diff.empty:
+            st.caption("No differences.")
+        else:
+            st.dataframe(
+                diff.rename(columns={"item": "Item", "step": "Step", "before": "Before", "after": "After"}),
+                hide_index=True,
+                width="stretch",
+            )

@@ -1,63 +1,83 @@
-"""Overview: how many offers, what an H100 hour costs centralized vs decentralized, the network tokens,
-and how fresh all of it is."""
+"""Overview: the answer to "is decentralized GPU compute cheaper?" for one canonical GPU, like for like per
+market segment, how much it depends on the definition, the network tokens, and how old all of it is."""
 
+import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from analytics.queries import FIRM_PRICING_KINDS
-from app.data import cached_latest_offers, cached_overview, ensure_database, pct, stale_banner, usd
+from analytics.comparison.segments import SEGMENT_LABELS
+from app.charts import show_chart, style
+from app.data import cached_overview, ensure_database, pct, stale_banner, usd
 
 store = ensure_database()
-kpis = cached_overview(str(store.path))
+kpis = cached_overview(store.locator)
+h = kpis.headline
 
 st.title("DePIN Lens")
 st.caption("Is decentralized GPU compute really cheaper than the clouds, and are the tokens behind it sound?")
+st.markdown(f"**{h.sentence}**")
 
 if kpis.freshness.bundled_only:
     st.info(kpis.freshness.message, icon=":material/inventory_2:")
 else:
     st.success(kpis.freshness.message, icon=":material/schedule:")
-stale_banner(str(store.path))
+stale_banner(store.locator)
+
+st.subheader(f"{h.gpu}: price per GPU-hour by market segment")
+segments = pd.DataFrame(h.segments)
+cols = st.columns(len(h.segments))
+for col, r in zip(cols, h.segments, strict=True):
+    value = usd(r["median_usd"]) if r["median_usd"] is not None else "withheld"
+    col.metric(
+        r["segment_label"],
+        value,
+        help=(
+            f"Two-stage median: {r['providers']} providers, {r['offers']} offers; cheapest {usd(r['cheapest_usd'])} "
+            f"({r['cheapest_provider'] or 'none'}); newest price {r['newest_price_date'] or 'none'}. "
+            + (f"Withheld: {r['withheld_reason']}." if r["withheld_reason"] else "")
+        ),
+    )
+    col.caption(
+        f"{r['providers']} providers · {r['offers']} offers"
+        + (f" · to {r['newest_price_date']}" if r["newest_price_date"] else "")
+    )
 
 c1, c2, c3 = st.columns(3)
-c1.metric("GPU offers (latest price per offer)", f"{kpis.offers:,}")
-c2.metric("Providers", f"{kpis.providers:,}")
-c3.metric("Sources", f"{kpis.sources:,}")
-
-st.subheader(f"{kpis.family}: price per GPU-hour, centralized vs decentralized")
-central, decentral = kpis.prices["centralized"], kpis.prices["decentralized"]
-c1, c2, c3, c4, c5 = st.columns(5)
-c1.metric("Centralized: cheapest", usd(central.cheapest_usd), help=f"Provider: {central.cheapest_provider}")
-c2.metric("Centralized: median", usd(central.median_usd), help=f"{central.offers} offers")
-c3.metric("Decentralized: cheapest", usd(decentral.cheapest_usd), help=f"Provider: {decentral.cheapest_provider}")
-c4.metric("Decentralized: median", usd(decentral.median_usd), help=f"{decentral.offers} offers")
-c5.metric(
+c1.metric("Centralized median", usd(h.centralized_median_usd), help=f"{h.centralized_providers} providers")
+c2.metric("Decentralized median", usd(h.decentralized_median_usd), help=f"{h.decentralized_providers} providers")
+c3.metric(
     "Decentralized discount",
-    "n/a" if kpis.decentralized_discount_pct is None else f"{kpis.decentralized_discount_pct:.1f} %",
+    f"{h.discount_pct:.1f} %" if h.discount_pct is not None else "withheld",
+    help=h.discount_reason or "How far the decentralized median lies below the centralized one.",
+)
+range_text = (
+    f" Under the robustness table's other definitions the discount ranges from {h.robustness_min_pct:.0f} % to "
+    f"{h.robustness_max_pct:.0f} %."
+    if h.robustness_min_pct is not None
+    else ""
 )
 st.caption(
-    f"All {kpis.family} variants, latest observation of each offer, firm prices only "
-    f"({', '.join(FIRM_PRICING_KINDS)}; spot excluded). Cheapest centralized: {central.cheapest_provider} "
-    f"({central.offers} offers); cheapest decentralized: {decentral.cheapest_provider} ({decentral.offers} offers). "
-    "Centralized = hyperscalers + neoclouds; decentralized = marketplaces + DePIN networks "
-    "(data/providers.csv). The discount is how far the decentralized median lies below the centralized one."
+    f"Definition: {h.definition}.{range_text} See Cost comparison for the robustness table, the segment of every "
+    "provider (data/providers.csv) and the conflicts between sources."
 )
 
-offers = cached_latest_offers(str(store.path), kpis.family)
-firm = offers[offers["pricing_kind"].isin(FIRM_PRICING_KINDS)]
-if not firm.empty:
-    fig = px.box(
-        firm,
-        x="market_model",
-        y="price_per_gpu_hour_usd",
-        color="market_model",
-        points="all",
-        hover_data=["provider", "via", "gpu_model", "gpu_count", "instance_type", "source"],
-        labels={"price_per_gpu_hour_usd": "USD per GPU-hour", "market_model": ""},
-        title=f"{kpis.family} offers by market model (USD per GPU-hour)",
+chart = segments[segments["median_usd"].notna() | segments["cheapest_usd"].notna()]
+if not chart.empty:
+    long = chart.melt(
+        id_vars=["segment_label"], value_vars=["median_usd", "cheapest_usd"], var_name="statistic", value_name="usd"
+    ).dropna()
+    long["statistic"] = long["statistic"].map({"median_usd": "Two-stage median", "cheapest_usd": "Cheapest offer"})
+    fig = px.bar(
+        long,
+        y="segment_label",
+        x="usd",
+        color="statistic",
+        orientation="h",
+        barmode="group",
+        category_orders={"segment_label": list(SEGMENT_LABELS.values())},
+        title=f"{h.gpu}: USD per GPU-hour by segment",
     )
-    fig.update_layout(showlegend=False, height=380)
-    st.plotly_chart(fig, width="stretch")
+    show_chart(style(fig, x_title="USD per GPU-hour", y_title="", height=380))
 
 st.subheader("Network tokens")
 cols = st.columns(max(len(kpis.tokens), 1))

@@ -1,42 +1,90 @@
 """Token markets: candles as a trader sees them, and risk as an analyst measures it."""
 
+import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
+from analytics import formatting as fmt
+from analytics.markets.candle_view import (
+    RANGES,
+    TIMEFRAME_WORDS,
+    in_range,
+    informative_correlations,
+    price_bounds,
+    with_moving_averages,
+)
 from analytics.metrics.tokens import correlation_matrix, normalised_performance
+from app.charts import DOWN, OKABE_ITO, UP, show_chart, style
 from app.data import cached_candle_series, cached_candles, cached_token_closes, cached_token_report, ensure_database
+from app.format import number, percent, price, show_table, text
+from app.layout import answer, filters_container
 
 store = ensure_database()
-db = str(store.path)
+db = store.locator  # identifies the store in cache keys
 series = cached_candle_series(db)
+report = cached_token_report(db)
+by_token = {r["token"]: r for r in report}
+
+
+def exchange_label(exchange: str) -> str:
+    words = exchange.split("_")
+    return " ".join(w.upper() if w in {"usdt", "usd", "okx"} else w.capitalize() for w in words)
+
 
 st.title("Token markets")
-tokens = sorted(series["token"].unique())
-c1, c2, c3 = st.columns([1, 2, 1])
-token = c1.selectbox("Token", tokens, index=tokens.index("RENDER") if "RENDER" in tokens else 0)
-options = series[series["token"] == token]
-labels = [
-    f"{r.symbol} · {r.exchange} ({r.instrument}, {r.timeframe}, {r.first_ts:%Y-%m-%d} .. {r.last_ts:%Y-%m-%d})"
-    for r in options.itertuples()
-]
-choice = c2.selectbox("Series", range(len(labels)), format_func=lambda i: labels[i])
-chosen = options.iloc[choice]
-timeframes = sorted(
-    series[(series["exchange"] == chosen["exchange"]) & (series["symbol"] == chosen["symbol"])]["timeframe"].unique()
-)
-timeframe = c3.selectbox("Timeframe", timeframes)
-candles = cached_candles(db, chosen["exchange"], chosen["symbol"], timeframe)
+headline = by_token.get("RENDER") or (report[0] if report else None)
+if headline:
+    btc = by_token.get("BTC", {})
+    answer(
+        f"{headline['token']} last closed at {fmt.price(headline['last_close'])} on {headline['as_of']}: "
+        f"{fmt.percent(headline['return_365d'], fraction=True, signed=True)} over a year, with a 90-day "
+        f"volatility of {fmt.percent(headline['volatility_90d'], 0, fraction=True)} against "
+        f"{fmt.percent(btc.get('volatility_90d'), 0, fraction=True)} for Bitcoin and a "
+        f"{fmt.percent(headline['max_drawdown'], 0, fraction=True)} worst fall from a peak."
+    )
 
+tokens = sorted(series["token"].unique())
+with filters_container("Chart settings", expanded=True):
+    c1, c2 = st.columns([1, 3])
+    token = c1.selectbox("Token", tokens, index=tokens.index("RENDER") if "RENDER" in tokens else 0)
+    options = series[series["token"] == token].drop_duplicates(["exchange", "symbol"]).reset_index(drop=True)
+    choice = c2.selectbox(
+        "Series",
+        range(len(options)),
+        format_func=lambda i: (
+            f"{exchange_label(options.iloc[i]['exchange'])} · {options.iloc[i]['first_ts']:%Y-%m-%d} to "
+            f"{options.iloc[i]['last_ts']:%Y-%m-%d}"
+        ),
+    )
+    chosen = options.iloc[choice]
+    timeframes = sorted(
+        series[(series["exchange"] == chosen["exchange"]) & (series["symbol"] == chosen["symbol"])]["timeframe"]
+    )
+    window = st.segmented_control("Range", list(RANGES), default="1Y", help="Counted back from the latest candle")
+    window = window or "All"
+    if len(timeframes) > 1:
+        timeframe = st.radio(
+            "Timeframe", timeframes, horizontal=True, format_func=lambda t: f"one candle per {TIMEFRAME_WORDS[t]}"
+        )
+    else:
+        timeframe = timeframes[0]
+        st.caption(
+            f"One candle per {TIMEFRAME_WORDS.get(timeframe, timeframe)}: the only timeframe stored for this "
+            "series. Hourly candles appear here after `depin refresh --only ccxt`."
+        )
+
+history = with_moving_averages(cached_candles(db, chosen["exchange"], chosen["symbol"], timeframe))
+candles = in_range(history, window)
 instrument_note = {
     "perpetual": "USDT-margined perpetual futures, not spot",
     "spot": "spot market",
     "aggregate": "aggregated USD price across venues",
 }[chosen["instrument"]]
-title = f"{chosen['symbol']} on {chosen['exchange'].replace('_', ' ')}: {instrument_note}"
+period = TIMEFRAME_WORDS.get(timeframe, timeframe)
 
-fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.75, 0.25], vertical_spacing=0.03)
+fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.75, 0.25], vertical_spacing=0.04)
 fig.add_trace(
     go.Candlestick(
         x=candles["ts"],
@@ -45,77 +93,84 @@ fig.add_trace(
         low=candles["low"],
         close=candles["close"],
         name=chosen["symbol"],
+        increasing={"line": {"color": UP}, "fillcolor": UP},
+        decreasing={"line": {"color": DOWN}, "fillcolor": DOWN},
     ),
     row=1,
     col=1,
 )
-for window, colour in ((20, "#f2a900"), (50, "#7b61ff"), (200, "#00a3e0")):
-    if len(candles) >= window:
-        fig.add_trace(
-            go.Scatter(
-                x=candles["ts"],
-                y=candles["close"].rolling(window).mean(),
-                name=f"MA {window}",
-                line={"width": 1.2, "color": colour},
-            ),
-            row=1,
-            col=1,
-        )
-fig.add_trace(go.Bar(x=candles["ts"], y=candles["volume"], name="volume", marker_color="#9aa5b1"), row=2, col=1)
+for colour, column in zip(OKABE_ITO[1:], [c for c in candles.columns if c.startswith("ma_")], strict=False):
+    fig.add_trace(
+        go.Scatter(
+            x=candles["ts"],
+            y=candles[column],
+            name=f"{column.removeprefix('ma_')}-{period} average",
+            line={"width": 1.4, "color": colour},
+        ),
+        row=1,
+        col=1,
+    )
+fig.add_trace(
+    go.Bar(x=candles["ts"], y=candles["volume"], name=f"Volume ({token})", marker_color="#999999"), row=2, col=1
+)
+x_start, x_end = candles["ts"].min(), candles["ts"].max()
+bounds = price_bounds(candles)
 
 if token == "RENDER":
     rndr = series[series["token"] == "RNDR"]
-    show_rndr = st.checkbox("Show the pre-migration RNDR history (separate series, different source)", value=False)
-    if show_rndr and not rndr.empty:
-        old = cached_candles(db, rndr.iloc[0]["exchange"], rndr.iloc[0]["symbol"], "1d")
-        fig.add_trace(
-            go.Scatter(
-                x=old["ts"],
-                y=old["close"],
-                name=f"RNDR close ({rndr.iloc[0]['exchange']})",
-                line={"dash": "dot", "color": "#888"},
-            ),
-            row=1,
-            col=1,
-        )
-        fig.add_vline(x=old["ts"].max(), line_dash="dash", line_color="#c00")
-        fig.add_annotation(
-            x=old["ts"].max(),
-            y=1.0,
-            yref="paper",
-            text="RNDR → RENDER migration: series and source change here (not spliced)",
-            showarrow=False,
-            xanchor="left",
-            font={"color": "#c00"},
-        )
+    if not rndr.empty:
+        old_series = rndr.iloc[0]
+        old = cached_candles(db, old_series["exchange"], old_series["symbol"], "1d")
+        old = old[old["ts"] >= x_start] if window != "All" else old
+        if old.empty:
+            st.caption(
+                f"The pre-migration RNDR series ends on {old_series['last_ts']:%Y-%m-%d}, before this range: "
+                "choose 'All' to see it."
+            )
+        elif st.checkbox("Show the pre-migration RNDR history (separate series, different source)", value=False):
+            fig.add_trace(
+                go.Scatter(
+                    x=old["ts"],
+                    y=old["close"],
+                    name=f"RNDR close ({exchange_label(old_series['exchange'])})",
+                    line={"dash": "dot", "color": "#000000"},
+                ),
+                row=1,
+                col=1,
+            )
+            x_start = min(x_start, old["ts"].min())
+            low, high = bounds or (old["close"].min(), old["close"].max())
+            bounds = (min(low, float(old["close"].min())), max(high, float(old["close"].max())))
+            fig.add_vline(x=old_series["last_ts"], line_dash="dash", line_color=DOWN)
+            fig.add_annotation(
+                x=old_series["last_ts"],
+                y=1.0,
+                yref="paper",
+                text="RNDR → RENDER migration (not spliced)",
+                showarrow=False,
+                xanchor="right",
+                font={"color": DOWN},
+            )
     st.caption(
         "Render migrated from the Ethereum token RNDR to the Solana token RENDER in 2024. The two are kept "
         "as separate series from different sources; nothing is spliced."
     )
 
+style(fig, height=600, recolour=False)
 fig.update_layout(
-    title=title,
-    height=620,
+    title=f"{chosen['symbol']} on {exchange_label(chosen['exchange'])}: {instrument_note}",
     xaxis_rangeslider_visible=False,
-    legend={"orientation": "h", "y": -0.08},
-    xaxis={
-        "rangeselector": {
-            "buttons": [
-                {"count": 1, "label": "1M", "step": "month", "stepmode": "backward"},
-                {"count": 3, "label": "3M", "step": "month", "stepmode": "backward"},
-                {"count": 6, "label": "6M", "step": "month", "stepmode": "backward"},
-                {"count": 1, "label": "1Y", "step": "year", "stepmode": "backward"},
-                {"step": "all", "label": "All"},
-            ]
-        }
-    },
 )
-fig.update_yaxes(title_text=f"price ({chosen['quote']})", row=1, col=1)
-fig.update_yaxes(title_text="volume", row=2, col=1)
-st.plotly_chart(fig, width="stretch")
+fig.update_xaxes(range=[x_start, x_end])  # never beyond the data (the RNDR overlay once stretched it to 2027)
+if bounds:
+    fig.update_yaxes(range=list(bounds), row=1, col=1)
+fig.update_yaxes(title_text=f"Price ({chosen['quote']})", row=1, col=1)
+fig.update_yaxes(title_text=f"Volume ({token}/{period})", row=2, col=1)
+show_chart(fig)
 st.caption(
-    f"Source: dataset `{chosen['dataset_id']}` ({len(candles):,} candles, last {chosen['last_ts']:%Y-%m-%d}). "
-    "See Data & sources for the repository and commit."
+    f"Source: dataset `{chosen['dataset_id']}` ({len(candles):,} of {len(history):,} candles in view, last "
+    f"{chosen['last_ts']:%Y-%m-%d}). Volume counts {token} traded per {period}. See Data & sources for the "
+    "repository and commit."
 )
 
 closes, chosen_series = cached_token_closes(db)
@@ -127,47 +182,38 @@ if picked:
     if perf.empty:
         st.info("These series do not overlap in time.")
     else:
-        st.plotly_chart(
-            px.line(
-                perf,
-                labels={"value": "growth of 1 unit", "index": "", "variable": "token"},
-                title=f"Normalised to 1.0 on {perf.index[0]:%Y-%m-%d} (first common day)",
-            ),
-            width="stretch",
-        )
+        line = px.line(perf, title=f"Value of 1 unit bought on {perf.index[0]:%Y-%m-%d} (first common day)")
+        show_chart(style(line, x_title="", y_title="Growth (1.0 = unchanged)", legend_title="", dashes=True))
 
 st.subheader("Correlation of daily returns (last 365 days)")
-corr = correlation_matrix({t: closes[t] for t in sorted(closes)})
-st.plotly_chart(
-    px.imshow(corr, text_auto=".2f", zmin=-1, zmax=1, color_continuous_scale="RdBu_r", aspect="auto"), width="stretch"
-)
+corr, left_out = informative_correlations(correlation_matrix({t: closes[t] for t in sorted(closes)}))
+heatmap = px.imshow(corr, text_auto=".2f", zmin=-1, zmax=1, color_continuous_scale="RdBu_r", aspect="auto")
+show_chart(style(heatmap, x_title="", y_title="", recolour=False).update_layout(coloraxis_colorbar_title="ρ"))
+if left_out:
+    ended = ", ".join(f"{t} (series ends {chosen_series[t]['last']})" for t in left_out)
+    st.caption(f"Left out: {ended}: no daily returns overlap the last 365 days of the other tokens.")
 
 st.subheader("Volatility and drawdowns")
-report = cached_token_report(db)
-table = [
-    {
-        "token": r["token"],
-        "close": r["last_close"],
-        "as of": r["as_of"],
-        "return 30d": r["return_30d"],
-        "return 365d": r["return_365d"],
-        "vol 30d": r["volatility_30d"],
-        "vol 90d": r["volatility_90d"],
-        "vol 365d": r["volatility_365d"],
-        "max drawdown": r["max_drawdown"],
-        "current drawdown": r["current_drawdown"],
-        "beta BTC": r.get("beta_btc"),
-        "corr BTC": r.get("corr_btc"),
-        "beta ETH": r.get("beta_eth"),
-        "series": f"{r['series']['symbol']} {r['series']['exchange']} ({r['series']['instrument']})",
-    }
-    for r in report
-]
-percent = {
-    c: st.column_config.NumberColumn(format="percent")
-    for c in ("return 30d", "return 365d", "vol 30d", "vol 90d", "vol 365d", "max drawdown", "current drawdown")
+no_beta = "not computed against itself, or fewer than 30 overlapping days"
+risk_columns = {
+    "token": text("Token", pinned=True),
+    "last_close": price("Last close", "In the series' quote currency (USDT for exchanges, USD for aggregates)"),
+    "as_of": text("As of"),
+    "return_30d": percent("30-day return", fraction=True, signed=True),
+    "return_365d": percent("1-year return", fraction=True, signed=True, why_missing="less than a year of data"),
+    "volatility_30d": percent("Volatility 30 d", "Annualised", fraction=True),
+    "volatility_90d": percent("Volatility 90 d", "Annualised", fraction=True),
+    "volatility_365d": percent("Volatility 1 y", "Annualised", fraction=True, why_missing="less than a year"),
+    "max_drawdown": percent("Worst drawdown", "Largest fall from a previous peak", fraction=True),
+    "current_drawdown": percent("Below peak now", fraction=True),
+    "beta_btc": number("Beta to BTC", why_missing=no_beta),
+    "corr_btc": number("Correlation to BTC", why_missing=no_beta),
+    "beta_eth": number("Beta to ETH", why_missing=no_beta),
+    "corr_eth": number("Correlation to ETH", why_missing=no_beta),
+    "series_label": text("Series"),
 }
-st.dataframe(table, hide_index=True, width="stretch", column_config=percent)
+rows = [{**r, "series_label": f"{r['series']['symbol']} · {exchange_label(r['series']['exchange'])}"} for r in report]
+show_table(pd.DataFrame(rows).reindex(columns=list(risk_columns)), risk_columns)
 st.caption(
     "Volatility: annualised standard deviation of daily log returns (x sqrt(365)). Beta and correlation: "
     "daily log returns on overlapping days, last 365 days. Same numbers as `depin tokens --json`."

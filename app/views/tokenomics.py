@@ -9,9 +9,10 @@ import streamlit as st
 
 from analytics.markets.tokenomics import networks, schedule_dilution, supply_basis, supply_projection
 from app.data import cached_market_snapshots, ensure_database
+from app.views._network_section import render_network_section
 
 store = ensure_database()
-db = str(store.path)
+db = store.locator  # identifies the store in cache keys
 all_networks = networks()
 
 st.title("Tokenomics")
@@ -124,10 +125,7 @@ st.subheader("Burns and demand")
 burn = network.fact("burn_mechanism")
 if burn is not None:
     st.write(f"{burn.value}  \n*Source: {burn.source_url} ({burn.as_of}, {burn.confidence} confidence)*")
-st.caption(
-    "Issuance coverage (value burned or paid by users / value emitted) needs burn or revenue data; "
-    "none of the bundled sources carries it, so it is not shown rather than guessed."
-)
+render_network_section(db, default_network=network.slug)
 
 st.subheader("Every fact, with its source")
 st.dataframe(

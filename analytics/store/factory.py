@@ -1,0 +1,36 @@
+"""Which store the settings ask for: the DuckDB file (default) or a DuckLake. Everything outside
+analytics/store gets its store from here and never asks which backend it is."""
+
+from __future__ import annotations
+
+from analytics.settings import Settings, get_settings
+from analytics.store.db import Store, StoreError
+
+
+def open_store(settings: Settings | None = None) -> Store:
+    settings = settings or get_settings()
+    if settings.store == "ducklake":
+        from analytics.store.lake import LakeStore
+
+        missing = [
+            name
+            for name, value in (
+                ("DEPIN_LAKE_CATALOG", settings.lake_catalog),
+                ("DEPIN_LAKE_DATA_PATH", settings.lake_data_path),
+            )
+            if not value
+        ]
+        if missing:
+            raise StoreError(f"DEPIN_STORE=ducklake needs {' and '.join(missing)}")
+        return LakeStore(settings.lake_catalog, settings.lake_data_path)
+    return Store(settings.db)
+
+
+def store_for(locator: str) -> Store:
+    """The store behind a `Store.locator` (the dashboard's cache keys carry locators, not stores)."""
+    if locator.startswith("ducklake:"):
+        from analytics.store.lake import LakeStore
+
+        catalog, _, data_path = locator[len("ducklake:") :].rpartition("|")
+        return LakeStore(catalog, data_path)
+    return Store(locator)

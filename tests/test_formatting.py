@@ -1,0 +1,109 @@
+"""The formatting layer: how numbers read in the CLI and every dashboard table, and what the chart windows hold."""
+
+import math
+
+import pandas as pd
+import pytest
+
+from analytics import formatting as f
+from analytics.markets.candle_view import in_range, informative_correlations, price_bounds, with_moving_averages
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(1234.561, "$1,234.56"), (-1.66, "-$1.66"), (0, "$0.00"), (-0.001, "$0.00"), (None, "—"), (math.nan, "—")],
+)
+def test_money(value, expected):
+    assert f.money(value) == expected
+
+
+def test_percent_count_dates_and_missing_values():
+    assert f.percent(0.123, fraction=True) == "12.3 %"
+    assert f.percent(12.34, signed=True) == "+12.3 %"
+    assert f.percent(-5, 0) == "-5 %"
+    assert f.count(555751745) == "555,751,745"
+    assert f.number(13.456, 1, unit="GFLOP/s") == "13.5 GFLOP/s"
+    assert f.day(pd.Timestamp("2026-03-21 10:00")) == "2026-03-21"
+    assert f.moment(pd.Timestamp("2026-03-21 10:05:33")) == "2026-03-21 10:05"
+    for missing in (None, math.nan, pd.NA, pd.NaT):
+        assert f.percent(missing) == f.count(missing) == f.day(missing) == f.text(missing) == "—"
+
+
+def test_prices_keep_four_significant_digits_below_a_dollar():
+    assert [f.price(v) for v in (0.0247, 0.6123, 2.322, 101595.6)] == ["$0.02470", "$0.6123", "$2.32", "$101,595.60"]
+
+
+@pytest.mark.parametrize(
+    ("column", "label"),
+    [("median_list_usd", "Median list (USD)"), ("age_hours", "Age (h)"), ("provider", "Provider")],
+)
+def test_humanize(column, label):
+    assert f.humanize(column) == label
+
+
+def test_the_table_layer_keeps_numbers_and_writes_missing_values_as_a_dash():
+    from app.format import money, percent, styled, table_config, text
+
+    frame = pd.DataFrame({"provider": ["a", None], "usd": [1234.5, -1.66], "share": [0.5, None], "extra": [1, 2]})
+    columns = {
+        "provider": text("Provider"),
+        "usd": money("Price", help="per GPU-hour"),
+        "share": percent("Share", fraction=True, why_missing="no offers"),
+    }
+    shown = styled(frame, columns)
+    assert list(shown.data.columns) == ["provider", "usd", "share"]  # only the listed columns, in order
+    assert shown.data["usd"].dtype.kind == "f"  # complete numeric columns still sort as numbers
+    html = shown.to_html()
+    assert "$1,234.50" in html and "-$1.66" in html and "50.0 %" in html and "—" in html
+    assert "None" not in html and "nan" not in html
+    config = table_config(columns)
+    assert config["usd"]["label"] == "Price"
+    assert "— = no offers" in config["share"]["help"]
+    with pytest.raises(KeyError, match="no column"):
+        styled(frame, {"missing_column": text("X")})
+
+
+def test_candle_windows_moving_averages_and_bounds():
+    ts = pd.date_range("2025-01-01", periods=400, freq="D")
+    candles = pd.DataFrame({"ts": ts, "open": 1.0, "high": range(2, 402), "low": range(0, 400), "close": 1.0})
+    full = with_moving_averages(candles)
+    assert {"ma_20", "ma_50", "ma_200"} <= set(full.columns)
+    month = in_range(full, "1M")
+    assert month["ts"].min() >= ts[-1] - pd.DateOffset(months=1) and len(month) == 32
+    assert len(in_range(full, "All")) == 400
+    low, high = price_bounds(month)
+    assert low < month["low"].min() and high > month["high"].max() and high - low < 60  # the window, not history
+    assert "ma_200" not in with_moving_averages(candles.head(100)).columns
+
+
+def test_tokens_without_overlap_leave_the_heatmap():
+    corr = pd.DataFrame([[1.0, 0.5, None], [0.5, 1.0, None], [None, None, 1.0]], index=list("ABR"), columns=list("ABR"))
+    kept, dropped = informative_correlations(corr)
+    assert dropped == ["R"] and list(kept.columns) == ["A", "B"]
+
+
+def test_the_cli_writes_a_loss_as_minus_dollars(snapshot_store):
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "analytics.cli",
+            "--db",
+            str(snapshot_store.path),
+            "earnings",
+            "--gpu",
+            "RTX4090",
+            "--utilization",
+            "0.05",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "after depreciation -$" in result.stdout
+    assert "$-" not in result.stdout
