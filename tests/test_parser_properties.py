@@ -255,3 +255,48 @@ def test_candles_with_close_at_or_below_zero_are_rejected():
     kept, rejected = split_page(page, since_ms=0, tf_ms=DAY_MS, now_ms=10 * DAY_MS)
     assert kept == [[3 * DAY_MS, 1, 2, 1, 1.5, 0]]
     assert [reason for _, reason in rejected] == ["close is not positive (0.0)", "low is not positive (-1.0)"]
+
+
+def _akash_network_payload():
+    from analytics.network.akash_console import GRAPHS
+
+    base = FIXTURES / "akash" / "v1"
+    return {
+        "graphs": {name: json.loads((base / "graph-data" / f"{name}.json").read_text()) for name in GRAPHS},
+        "dashboard": json.loads((base / "dashboard-data.json").read_text()),
+        "gpu_breakdown": json.loads((base / "gpu-breakdown.json").read_text()),
+        "bme": json.loads((base / "bme" / "dashboard-data.json").read_text()),
+        "providers": json.loads((base / "providers.json").read_text()),
+    }
+
+
+def test_akash_network_metrics_quarantine_bad_records_and_never_crash():
+    from analytics.network.akash_console import AkashNetworkCollector, network_frame
+
+    base = _akash_network_payload()
+    collector = AkashNetworkCollector(Settings(_env_file=None))
+    endpoints = ["dashboard", "gpu_breakdown", "bme", "providers", *(f"graphs/{g}" for g in base["graphs"])]
+    endpoint = st.sampled_from(endpoints)
+
+    @FUZZ
+    @given(st.data())
+    def run(data):
+        raw = copy.deepcopy(base)
+        where = data.draw(endpoint)
+        if where.startswith("graphs/"):
+            name = where.split("/", 1)[1]
+            raw["graphs"][name] = data.draw(mutated_json(base["graphs"][name]))
+        else:
+            raw[where] = data.draw(mutated_json(base[where]))
+        try:
+            result = collector.parse(raw, OBSERVED)
+        except SourceError:
+            return
+        for row in result.rows:
+            assert math.isfinite(row.value)
+        for record, reason in result.rejected:
+            assert reason
+            json.loads(raw_json(record), parse_constant=_no_constants)
+        network_frame(result.rows, collector.name, "live:akash_network", OBSERVED)
+
+    run()
