@@ -189,6 +189,12 @@ def test_tokenomics_pages_for_every_network(app):
     assert "Maximum supply" in shown
 
 
+def section_chart(at, trace_name: str) -> dict:
+    """The chart with a trace of that name (show_chart moves titles out of the figure)."""
+    figures = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    return next(f for f in figures if any(t.get("name") == trace_name for t in f["data"]))
+
+
 def test_tokenomics_demand_vs_emissions_section_matches_the_network_report(app, snapshot_store):
     from analytics.network.report import network_report, strict_json
 
@@ -208,12 +214,15 @@ def test_tokenomics_demand_vs_emissions_section_matches_the_network_report(app, 
     assert shown["Annualised revenue"] == f"${report['annualised_revenue']['usd']:,.0f}"
     assert shown["Issuance coverage"] == "not shown"
     assert any("emission side: no emissions source" in i.value for i in at.info)
-    figure = json.loads(at.get("plotly_chart")[-1].proto.spec)
+    figure = section_chart(at, "Revenue (USD per day)")
     assert len(plotly_array(figure["data"][0]["y"])) == 166  # every day of revenue, partial day included
+    assert len(plotly_array(section_chart(at, "Compute hours per week")["data"][0]["y"])) == 16
+    assert "**Aethir: demand vs token incentives, USD per day**" in [m.value for m in at.markdown]
     next(r for r in at.radio if r.label == "Network").set_value("akash").run()
     assert not at.exception
-    figure = json.loads(at.get("plotly_chart")[-1].proto.spec)
+    figure = section_chart(at, "Spend by users (USD per day)")
     names = [trace["name"] for trace in figure["data"]]
+    assert len(plotly_array(section_chart(at, "Active providers")["data"][0]["y"])) == 667
     assert names == ["Spend by users (USD per day)", "Token incentives, 1kx (USD per day, monthly)"]
     assert any("no month has both sides" in i.value for i in at.info)
     text = " ".join(str(m.value) for m in at.metric)

@@ -150,3 +150,46 @@ def test_reports_show_what_exists_and_say_why_the_rest_is_missing(snapshot_store
     render = strict_json(network_report(snapshot_store, "render", date(2026, 11, 30)))
     assert render["emission_disagreements"] and render["demand_metric"] is None
     assert any(m.startswith("demand side:") for m in render["missing"])
+
+
+def test_fdv_over_annualised_revenue_and_schedule_on_a_coingecko_supply(snapshot_store):
+    from datetime import datetime
+
+    from analytics.store.writes import upsert
+
+    snapshots = pd.DataFrame(
+        [
+            {"token": t, "snapshot_date": date(2026, 11, 29), "observed_at": datetime(2026, 11, 29, 12),
+             "coingecko_id": i, "fdv_usd": fdv, "circulating_supply": supply, "source": "coingecko"}
+            for t, i, fdv, supply in (("ATH", "aethir", 927_000_000.0, 1e10), ("AKT", "akash-network", 6e8, 2.5e8))
+        ]
+    )  # fmt: skip
+    with snapshot_store.writer() as conn:
+        upsert(conn, "token_market_snapshots", snapshots)
+    aethir = strict_json(network_report(snapshot_store, "aethir", date(2026, 11, 30)))
+    fdv = aethir["fdv_to_annualised_revenue"]
+    assert fdv["ratio"] == pytest.approx(927_000_000 / aethir["annualised_revenue"]["usd"])
+    assert fdv["snapshot_date"] == "2026-11-29"
+    akash = strict_json(network_report(snapshot_store, "akash", date(2025, 6, 30)))
+    march = next(e for e in akash["emissions"] if e["source"] == "schedule" and e["month"] == "2025-03-01")
+    # 4-8 % a year on 250M AKT for 31 days: 250M x ((1.04)^(31/365) - 1) .. 250M x ((1.08)^(31/365) - 1), midpoint
+    low, high = 2.5e8 * (1.04 ** (31 / 365) - 1), 2.5e8 * (1.08 ** (31 / 365) - 1)
+    assert march["tokens"] == pytest.approx((low + high) / 2)
+    assert any("on today's supply of 250,000,000" in f for f in march["flags"])
+
+
+def test_the_report_memo_follows_writes_to_the_database(snapshot_store):
+    from datetime import datetime
+
+    from analytics.store.writes import upsert
+
+    before = network_report(snapshot_store, "aethir", date(2026, 11, 30))
+    before["series"].clear()  # the caller gets a copy: mutating it changes nothing stored
+    assert network_report(snapshot_store, "aethir", date(2026, 11, 30))["series"]
+    row = {"network": "aethir", "metric": "revenue_usd", "dimension": "", "date": date(2025, 1, 7), "period": "day",
+           "value": 1000.0, "unit": "USD", "source": "test", "dataset_id": None,
+           "observed_at": datetime(2025, 1, 8), "flags": []}  # fmt: skip
+    with snapshot_store.writer() as conn:
+        upsert(conn, "network_metrics", pd.DataFrame([row]))
+    after = network_report(snapshot_store, "aethir", date(2026, 11, 30))
+    assert after["series"]["revenue_usd"][-1]["value"] == 1000.0

@@ -214,3 +214,48 @@ def test_a_live_spend_history_gives_coverage_for_months_with_emissions(apis, sna
     assert september["emissions_usd"] == pytest.approx(2_258_031 * 2.58)
     assert september["coverage"] == pytest.approx(300_000 / (2_258_031 * 2.58))
     assert september["revenue_source"] == "akash_network" and september["emission_source"] == "1kx"
+
+
+def test_due_diligence_uses_measured_uptime_and_says_why_coverage_is_missing(apis, snapshot_store):
+    from analytics import dd
+
+    run_refresh(snapshot_store, settings_for(apis, snapshot_store), only="akash_network")
+    evidence = dd.assess(snapshot_store, "akash")["evidence"]
+    uptime = evidence["provider_uptime"]
+    assert uptime["value"] == pytest.approx((0.98 + 0.991) / 2)
+    assert uptime["suggested_score"] == 0.5  # between the 95 % (partial) and 99 % (good) thresholds
+    coverage = evidence["issuance_coverage"]
+    assert coverage["value"] is None and "emission" in coverage["source"]
+    assert evidence["network_demand"]["as_of"] == "2026-11-24"
+
+
+def test_cost_comparison_prices_akash_jobs_with_measured_uptime(apis, snapshot_store, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import REPO
+
+    run_refresh(snapshot_store, settings_for(apis, snapshot_store), only="akash,akash_network")
+    monkeypatch.setenv("DEPIN_DB", str(snapshot_store.path))
+    at = AppTest.from_file(str(REPO / "app" / "streamlit_app.py"), default_timeout=60).run()
+    at.switch_page("views/cost_comparison.py").run()
+    assert not at.exception
+    assert any(c.value.startswith("Akash offers: interruption rate 0.0147 per hour from measured") for c in at.caption)
+
+
+def test_a_bad_date_is_quarantined_not_guessed():
+    raw = {
+        "graphs": {name: {"snapshots": []} for name in GRAPHS},
+        "dashboard": load("dashboard-data.json"),
+        "gpu_breakdown": [{**load("gpu-breakdown.json")[0], "date": "last tuesday"}, load("gpu-breakdown.json")[1]],
+        "bme": load("bme/dashboard-data.json"),
+        "providers": [],
+    }
+    points = [{"date": "2026-13-45", "value": 10}, {"date": "2026-11-20", "value": 9}]
+    raw["graphs"]["activeGPU"] = {"snapshots": points}
+    result = AkashNetworkCollector(Settings(_env_file=None)).parse(raw, datetime(2026, 11, 24, 12, 0))
+    reasons = sorted(reason for _, reason in result.rejected)
+    assert reasons == [
+        "gpu-breakdown: akash_network: not a date: 'last tuesday'",
+        "graph-data/activeGPU: akash_network: not a date: '2026-13-45'",
+    ]
+    assert any(r.metric == "active_gpus" and r.date == date(2026, 11, 20) for r in result.rows)

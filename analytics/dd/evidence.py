@@ -285,7 +285,7 @@ def network_economics_evidence(ctx: EvidenceContext) -> list[Evidence]:
     dates; evidence over a year old says so. Replaces the "unknown" coverage placeholder where data exists."""
     from analytics.network.evidence import network_evidence
 
-    question = questions().get("emissions_vs_demand")
+    scored = {"issuance_coverage": "emissions_vs_demand", "provider_uptime": "uptime_latency_evidence"}
     items = {i["key"]: i for i in network_evidence(ctx.store, ctx.project.tokenomics or "", ctx.today)}
     out = []
     for key in ("issuance_coverage", "network_demand", "provider_uptime"):
@@ -293,8 +293,9 @@ def network_economics_evidence(ctx: EvidenceContext) -> list[Evidence]:
         if item is None:
             continue
         score = None
-        if key == "issuance_coverage" and question is not None and question.good is not None:
-            score = suggest(item["value"], "emissions_vs_demand", True)
+        question = questions().get(scored.get(key, ""))
+        if question is not None and question.good is not None:
+            score = suggest(item["value"], question.id, True)
         note = "stale: over a year old" if item.get("stale") else ""
         if key == "issuance_coverage":
             note = "; ".join(n for n in (note, "revenue paid by users / value emitted, same period") if n)

@@ -231,7 +231,8 @@ def headline(store: Store, gpu: str = HEADLINE_GPU, *, offers: pd.DataFrame | No
 
 def _lower_first(label: str) -> str:
     """'Neocloud' -> 'neocloud' inside a sentence, but 'DePIN network' stays as written."""
-    return label if label[:2].isupper() else label[:1].lower() + label[1:]
+    first = label.split(" ", 1)[0]
+    return label if sum(ch.isupper() for ch in first) > 1 else label[:1].lower() + label[1:]
 
 
 def _usd(value: float | None) -> str:

@@ -167,13 +167,15 @@ class _Provider(BaseModel):
 
 
 def _day(text: str) -> date:
+    """The UTC day of an ISO timestamp; a date that does not parse, or lies outside 2000-2100, fails the payload
+    with its value (the loops over records quarantine that record instead)."""
     try:
-        moment = pd.Timestamp(text)
-        day = moment.tz_convert("UTC").date() if moment.tzinfo else moment.date()
+        stamp = pd.Timestamp(text)
+        day = (stamp.tz_convert("UTC") if stamp.tzinfo else stamp).date()
     except (ValueError, TypeError, OverflowError, NotImplementedError) as exc:
-        raise ValueError(f"not a date: {str(text)[:40]!r}") from exc
-    if pd.isna(moment) or not 2000 <= day.year <= 2100:
-        raise ValueError(f"not a plausible date: {str(text)[:40]!r}")
+        raise PayloadError(f"akash_network: not a date: {text!r}") from exc
+    if not 2000 <= day.year <= 2100:
+        raise PayloadError(f"akash_network: not a plausible date: {text!r}")
     return day
 
 
@@ -206,9 +208,13 @@ class AkashNetworkCollector(Collector):
                 if not isinstance(point.value, int | float) or isinstance(point.value, bool):
                     result.rejected.append((point.model_dump(), f"graph-data/{name}: value is not a number"))
                     continue
-                with result.record(point.model_dump(), f"graph-data/{name}"):
+                try:
                     day = _day(point.date)
-                    flags = ["partial_day"] if day >= today else []
+                except PayloadError as exc:
+                    result.rejected.append((point.model_dump(), f"graph-data/{name}: {exc}"))
+                    continue
+                flags = ["partial_day"] if day >= today else []
+                with result.record(point.model_dump(), f"graph-data/{name}"):  # e.g. a number too large for a float
                     result.add(point.model_dump(), metric=metric, date=day, period="day", value=point.value / divisor,
                                unit=unit, flags=flags)  # fmt: skip
         self._dashboard(raw["dashboard"], result)
@@ -241,9 +247,8 @@ class AkashNetworkCollector(Collector):
         for record, item in items:
             try:
                 total, leased, providers = float(item.totalGpus), float(item.leasedGpus), float(item.providerCount)
-                day = _day(item.date)
             except (TypeError, ValueError, OverflowError):
-                result.rejected.append((record, "gpu-breakdown: date or totalGpus/leasedGpus/providerCount invalid"))
+                result.rejected.append((record, "gpu-breakdown: totalGpus/leasedGpus/providerCount not numbers"))
                 continue
             if not all(math.isfinite(v) for v in (total, leased, providers)):
                 result.rejected.append((record, "gpu-breakdown: totalGpus/leasedGpus/providerCount not finite"))
@@ -251,7 +256,11 @@ class AkashNetworkCollector(Collector):
             if leased > total:
                 result.rejected.append((record, f"gpu-breakdown: {leased:g} leased GPUs > {total:g} in total"))
                 continue
-            model = f"{item.vendor} {item.model}".strip()
+            try:
+                day, model = _day(item.date), f"{item.vendor} {item.model}".strip()
+            except PayloadError as exc:
+                result.rejected.append((record, f"gpu-breakdown: {exc}"))
+                continue
             for metric, value, unit in (("total_gpus", total, "GPUs"), ("leased_gpus", leased, "GPUs"),
                                         ("gpu_providers", providers, "providers")):  # fmt: skip
                 result.add(record, metric=metric, dimension=model, date=day, period="day", value=value, unit=unit)

@@ -81,7 +81,8 @@ def schedule_monthly(
             price, n = prices.get(month, (None, 0))
             flags = [] if estimate.complete else ["partly_unscheduled"]
             if estimate.low != estimate.high:
-                flags.append(f"range {estimate.low:,.0f}-{estimate.high:,.0f}")
+                on = f" on today's supply of {supply:,.0f}" if supply else ""
+                flags.append(f"range {estimate.low:,.0f}-{estimate.high:,.0f}{on}")
             if price is not None and n < 20:
                 flags.append(f"priced from {n} daily closes")
             out.append({"month": month, "source": "schedule", "tokens": tokens,

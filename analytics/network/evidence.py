@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date
 
 from analytics.network import NETWORKS
-from analytics.network.reliability import latest_uptimes
 from analytics.network.report import STALE_AFTER_DAYS, network_report
 from analytics.store import Store
 
@@ -54,9 +53,9 @@ def network_evidence(store: Store, network: str, today: date | None = None) -> l
         u = report["utilisation"][-1]
         items.append(_item("gpu_utilisation", "GPU utilisation", u["value"], f"{u['value']:.1%}",
                            f"{u['basis']} ({u['source']})", u["date"], today))  # fmt: skip
-    uptimes = latest_uptimes(store, network, "30d")
-    if not uptimes.empty:
-        median = float(uptimes["value"].median())
-        items.append(_item("provider_uptime", "Provider uptime (30 days, median)", median, f"{median:.1%}",
-                           f"Console API /v1/providers, {len(uptimes)} providers", uptimes["date"].max(), today))
+    uptime = report["provider_uptime_30d"]
+    if uptime:
+        items.append(_item("provider_uptime", "Provider uptime (30 days, median)", uptime["median"],
+                           f"{uptime['median']:.1%}", f"Console API /v1/providers, {uptime['providers']} providers",
+                           uptime["date"], today))  # fmt: skip
     return items

@@ -4,8 +4,10 @@ reason wherever one side is missing."""
 
 from __future__ import annotations
 
+import copy
 import math
 from datetime import date, datetime
+from pathlib import Path
 
 import pandas as pd
 
@@ -48,10 +50,42 @@ def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
     return [] if frame.empty else frame[columns].to_dict("records")
 
 
+_MEMO: dict[tuple, dict] = {}
+
+
+def _database_version(store: Store) -> tuple | None:
+    """Changes whenever the database file or its write-ahead log is written; None where the store is not one
+    local file (a DuckLake): no memo there."""
+    try:
+        database = Path(store.path)
+    except AttributeError:
+        return None
+    if not database.is_file():
+        return None
+    stamps = []
+    for path in (database, Path(f"{database}.wal")):
+        stamps.append(path.stat().st_mtime_ns if path.exists() else None)
+        stamps.append(path.stat().st_size if path.exists() else None)
+    return tuple(stamps)
+
+
 def network_report(store: Store, network: str, today: date | None = None) -> dict:
+    """The report, memoised per database state: due diligence asks for it on every page run."""
     if network not in NETWORKS:
         raise UnknownNetworkError(f"unknown network {network!r}; known: {', '.join(NETWORKS)}")
     today = today or datetime.now().date()
+    version = _database_version(store)
+    if version is None:
+        return _build_report(store, network, today)
+    key = (store.locator, version, network, today)
+    if key not in _MEMO:
+        if len(_MEMO) > 32:
+            _MEMO.clear()
+        _MEMO[key] = _build_report(store, network, today)
+    return copy.deepcopy(_MEMO[key])
+
+
+def _build_report(store: Store, network: str, today: date) -> dict:
     token = metrics.TOKEN[network]
     rows = metrics.network_metrics(store, network)
     series = {}
@@ -60,6 +94,8 @@ def network_report(store: Store, network: str, today: date | None = None) -> dic
         if not s.empty:
             series[name] = _records(s, ["date", "value", "unit", "source", "flags"])
     missing: list[str] = []
+    if rows.empty:  # a database upgraded in place has the table but not yet the bundled rows
+        missing.append("no network metrics in this database: run `depin init` to load the bundled files")
 
     demand_metric = metrics.DEMAND_METRIC.get(network)
     revenue = metrics.series(rows, demand_metric) if demand_metric else pd.DataFrame()
@@ -78,6 +114,7 @@ def network_report(store: Store, network: str, today: date | None = None) -> dic
         missing.append(f"schedule emissions: {schedule_reason}")
 
     if not monthly_emissions.empty:  # a per-day rate puts monthly emissions on the daily revenue's axis
+        monthly_emissions["month_end"] = [emissions.month_end(m) for m in monthly_emissions["month"]]
         monthly_emissions["usd_per_day"] = [
             None if pd.isna(usd) else usd / ((emissions.next_month(m) - m).days)
             for m, usd in zip(monthly_emissions["month"], monthly_emissions["usd"], strict=True)
@@ -101,10 +138,18 @@ def network_report(store: Store, network: str, today: date | None = None) -> dic
     if snap is not None and annual is not None:
         ratio = coverage.fdv_to_revenue(snap.get("fdv_usd"), annual["usd"])
         if ratio is not None:
-            fdv = {"ratio": ratio, "fdv_usd": float(snap["fdv_usd"]), "snapshot_date": str(snap["snapshot_date"])}
+            day = pd.Timestamp(snap["snapshot_date"]).date()
+            fdv = {"ratio": ratio, "fdv_usd": float(snap["fdv_usd"]), "snapshot_date": day.isoformat()}
     if annual is not None and fdv is None:
         missing.append("FDV / annualised revenue: no CoinGecko snapshot with an FDV (depin refresh --only coingecko)")
     util = metrics.utilisation(rows)
+    uptime = None
+    if not rows.empty:
+        per_provider = rows[(rows["metric"] == "uptime_30d") & (rows["dimension"] != "")]
+        per_provider = per_provider.sort_values("date").drop_duplicates("dimension", keep="last")
+        if not per_provider.empty:
+            uptime = {"median": float(per_provider["value"].median()), "providers": len(per_provider),
+                      "date": per_provider["date"].max()}  # fmt: skip
     datasets = []
     if not rows.empty:
         ds = rows.drop_duplicates("dataset_id")
@@ -121,7 +166,8 @@ def network_report(store: Store, network: str, today: date | None = None) -> dic
         "demand_metric": demand_metric if not revenue.empty else None,
         "series": series,
         "utilisation": _records(util, ["date", "value", "source", "basis"]),
-        "emissions": _records(monthly_emissions, [*emissions.COLUMNS, "usd_per_day"]),
+        "provider_uptime_30d": uptime,
+        "emissions": _records(monthly_emissions, [*emissions.COLUMNS, "month_end", "usd_per_day"]),
         "emission_disagreements": _records(emissions.disagreements(monthly_emissions), ["month", "tokens_1kx",
                                            "tokens_schedule", "usd_1kx", "usd_schedule", "difference"]),
         "coverage_monthly": _records(monthly, list(monthly.columns)) if not monthly.empty else [],

@@ -31,6 +31,7 @@ from app.data import (
 )
 from app.format import count, day, money, number, percent, price, show_table, text
 from app.layout import answer, filters_container
+from app.network_section import cached_measured_rates
 
 KIND_LABELS = {"on_demand": "On-demand", "spot": "Spot / interruptible", "bid_derived": "Bid-derived",
                "published_list": "Published list"}  # fmt: skip
@@ -265,7 +266,10 @@ except JobInputError as exc:
     st.stop()
 
 priced = shown.assign(market_model=shown["side"], provider_category=shown["segment"])
-costs = job_costs(priced, job, assumptions)
+measured_rates = cached_measured_rates(db)
+costs = job_costs(priced, job, assumptions, measured_rates=measured_rates)
+for provider, (rate, source) in measured_rates.items():
+    st.caption(f"{provider.capitalize()} offers: interruption rate {rate:.4f} per hour from {source}, not assumed.")
 summary = market_model_job_summary(costs)
 if not summary.empty:
     show_table(

@@ -9,7 +9,8 @@ import streamlit as st
 
 from analytics.markets.tokenomics import networks, schedule_dilution, supply_basis, supply_projection
 from app.data import cached_market_snapshots, ensure_database
-from app.views._network_section import render_network_section
+from app.format import MISSING
+from app.network_section import render_network_section
 
 store = ensure_database()
 db = store.locator  # identifies the store in cache keys
@@ -133,8 +134,8 @@ st.dataframe(
         {
             "fact": f.label,
             "value": f"{f.value:,}" if isinstance(f.value, int | float) else f.value,
-            "unit": f.unit or "",
-            "note": f.note or "",
+            "unit": f.unit or MISSING,
+            "note": f.note or MISSING,
             "as of": f.as_of,
             "confidence": f.confidence,
             "source": f.source_url,

@@ -12,17 +12,34 @@ from analytics.network import NETWORKS
 from analytics.network.metrics import NAMES
 from analytics.network.report import network_report, strict_json
 from analytics.store.factory import store_for
-from app.data import TTL_S, for_display
+from app.charts import show_chart, style
+from app.data import TTL_S
+from app.format import count, day, money, number, show_table, text
 
 METRIC_LABELS = {
     "revenue_usd": "Revenue (USD per day)",
     "daily_spend_usd": "Spend by users (USD per day)",
 }
 
+ACTIVITY = (  # the supply/usage series shown under the demand chart, first one present
+    ("active_providers", "Active providers"),
+    ("compute_hours", "Compute hours per week"),
+    ("workers_paid", "Workers paid (1kx, approximate)"),
+    ("nodes_rewarded", "Nodes rewarded (1kx)"),
+)
+
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def cached_network_report(db_path: str, network: str) -> dict:
     return strict_json(network_report(store_for(db_path), network))
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def cached_measured_rates(db_path: str) -> dict[str, tuple[float, str]]:
+    """Interruption rates from measured provider uptime, for the job-cost calculator (empty: none measured)."""
+    from analytics.network.reliability import measured_interruption_rates
+
+    return measured_interruption_rates(store_for(db_path))
 
 
 def _usd(value: float | None) -> str:
@@ -80,58 +97,66 @@ def render_network_section(db_path: str, default_network: str | None = None) -> 
                 y=[p["value"] for p in revenue],
                 name=METRIC_LABELS.get(demand, demand),
                 mode="lines+markers" if len(revenue) < 40 else "lines",
-                line={"color": "#1f9e89"},
             )
         )
-    for source, color in (("1kx", "#d1495b"), ("schedule", "#7b61ff")):
+    for source in ("1kx", "schedule"):
         rows = [e for e in report["emissions"] if e["source"] == source and e["usd_per_day"] is not None]
-        if rows:
+        if rows:  # a step per month, drawn to the last month's end
             fig.add_trace(
                 go.Scatter(
-                    x=[e["month"] for e in rows],
-                    y=[e["usd_per_day"] for e in rows],
+                    x=[e["month"] for e in rows] + [rows[-1]["month_end"]],
+                    y=[e["usd_per_day"] for e in rows] + [rows[-1]["usd_per_day"]],
                     name=f"Token incentives, {source} (USD per day, monthly)",
-                    line={"shape": "hv", "color": color, "dash": "dot" if source == "schedule" else "solid"},
+                    line={"shape": "hv", "dash": "dot" if source == "schedule" else "solid"},
                 )
             )
     if fig.data:
-        fig.update_layout(
-            title=f"{report['name']}: demand vs token incentives, USD per day", height=400, yaxis_title="USD per day"
+        fig.update_layout(title=f"{report['name']}: demand vs token incentives, USD per day", showlegend=True)
+        show_chart(style(fig, x_title="", y_title="USD per day", height=420), key="network_demand")
+    growth = report["demand_growth_30d"]
+    if growth:
+        st.caption(
+            f"Demand growth: mean {_usd(growth['mean_daily_usd'])} a day in the 30 days to {growth['end']} vs "
+            f"{_usd(growth['previous_mean_daily_usd'])} in the 30 before ({growth['growth']:+.1%})."
         )
-        st.plotly_chart(fig, width="stretch")
+    activity = next(((key, label) for key, label in ACTIVITY if key in report["series"]), None)
+    if activity:
+        points = report["series"][activity[0]]
+        supply = go.Figure(
+            go.Scatter(x=[p["date"] for p in points], y=[p["value"] for p in points], name=activity[1])
+        )
+        supply.update_layout(title=f"{report['name']}: {activity[1].lower()}", showlegend=True)
+        show_chart(style(supply, x_title="", y_title=activity[1], height=300), key="network_activity")
 
     for line in report["missing"]:
         st.info(f"Not shown - {line}", icon=":material/info:")
 
     if monthly:
         st.markdown("**Issuance coverage by month**")
-        frame = pd.DataFrame(monthly)[
-            ["month", "emission_source", "revenue_usd", "emissions_usd", "coverage", "days_observed", "revenue_dates"]
-        ]
-        st.dataframe(
-            for_display(frame),
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "emission_source": "emissions from",
-                "revenue_usd": st.column_config.NumberColumn("revenue (USD)", format="$%,.0f"),
-                "emissions_usd": st.column_config.NumberColumn("incentives (USD)", format="$%,.0f"),
-                "coverage": st.column_config.NumberColumn("coverage", format="%.2fx"),
-                "days_observed": "days of demand observed",
-                "revenue_dates": "demand dates",
+        show_table(
+            pd.DataFrame(monthly),
+            {
+                "month": day("Month", help="First day of the month"),
+                "emission_source": text("Incentives from"),
+                "revenue_usd": money("Revenue (USD)", help="Mean daily revenue of the observed days x days in month",
+                                     digits=0),
+                "emissions_usd": money("Token incentives (USD)", digits=0),
+                "coverage": number("Coverage (x)", help="Revenue / token incentives, same month"),
+                "days_observed": count("Days of demand observed"),
+                "revenue_dates": text("Demand dates"),
             },
-        )
+        )  # fmt: skip
     if report["emissions"]:
         with st.expander(f"Monthly token incentives ({len(report['emissions'])} rows, both sources)"):
-            frame = pd.DataFrame(report["emissions"])[["month", "source", "tokens", "usd", "price_usd", "basis"]]
-            st.dataframe(
-                for_display(frame),
-                hide_index=True,
-                width="stretch",
-                column_config={
-                    "tokens": st.column_config.NumberColumn(f"tokens ({report['token']})", format="%,.0f"),
-                    "usd": st.column_config.NumberColumn("USD", format="$%,.0f"),
-                    "price_usd": st.column_config.NumberColumn("price (USD)", format="$%.2f"),
+            show_table(
+                pd.DataFrame(report["emissions"]),
+                {
+                    "month": day("Month"),
+                    "source": text("Source"),
+                    "tokens": number(f"Tokens ({report['token']})", digits=0),
+                    "usd": money("USD", digits=0, why_missing="no candles that month to price the tokens"),
+                    "price_usd": money("Price (USD)", why_missing="no candles that month"),
+                    "basis": text("Basis"),
                 },
             )
             if report["emission_disagreements"]:
