@@ -4,11 +4,14 @@ Sources are fetched and parsed concurrently, each with a time limit; one failing
 Writes happen one source at a time (DuckDB has one writer), each source's rows, quarantined records,
 provenance and status in a single transaction, so a source lands whole or not at all. The ccxt source is
 the exception by design: it writes page by page so that an interrupted backfill resumes where it stopped.
+
+Each source runs under a SourcePolicy (analytics.collectors.policy): at its deadline its sockets are shut, so
+its worker thread really stops. A source whose rows cannot be written fails alone (analytics.refresh_writes),
+and the run row is finished whatever happens.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 import uuid
@@ -29,11 +32,11 @@ from analytics.markets import coingecko
 from analytics.markets.candles import CandleCollector, make_exchange
 from analytics.markets.tokens import token_list
 from analytics.network.akash_console import AkashNetworkCollector, network_frame
-from analytics.offers import MAX_PLAUSIBLE_MOVE, add_flag, offer_frame
-from analytics.sanitize import clean_text, finite_or_none
+from analytics.offers import offer_frame
+from analytics.refresh_writes import store_source, write_run
+from analytics.sanitize import clean_text
 from analytics.settings import Settings
 from analytics.store import Store
-from analytics.store.writes import upsert
 
 log = logging.getLogger("depin.refresh")
 MARKET_SOURCES = ("ccxt", "coingecko")
@@ -192,14 +195,15 @@ def run_refresh(
         run_id=f"{trigger}-{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}", started_at=started.isoformat()
     )
     store.migrate()
-    _write_run(store, report.run_id, trigger, started, None, "running")
+    write_run(store, report.run_id, trigger, started, None, "running")
     limit = timeout_s if timeout_s is not None else settings.http_timeout_s * 4
     jobs = _jobs(names, store, settings, started, session_factory, exchange_factory)
     policies = {
         name: SourcePolicy(name, limit, int(settings.http_max_response_mb * 1024 * 1024)) for name in jobs
     }
     pool = ThreadPoolExecutor(max_workers=max(len(jobs), 1), thread_name_prefix="source")
-    final_status = "failed"
+    final_status = "failed"  # unless the loop below completes
+    futures: dict = {}
     try:
         t0 = time.perf_counter()
         futures = {name: pool.submit(_under_policy, job, policies[name]) for name, job in jobs.items()}
@@ -223,7 +227,7 @@ def run_refresh(
                 outcome.status, outcome.message = "failed", f"unexpected {type(exc).__name__}: {exc}"
             outcome.duration_ms = (time.perf_counter() - t0) * 1000
             outcome.message = clean_text(outcome.message)[0]
-            _store_source(store, report.run_id, outcome, batch, source_started)
+            store_source(store, report.run_id, outcome, batch, source_started)
             report.outcomes.append(outcome)
             if progress:
                 progress(outcome)
@@ -234,12 +238,12 @@ def run_refresh(
         for policy in policies.values():
             if policy.expired():
                 policy.abort()
-        wait(list(futures.values()) if jobs else [], timeout=WORKER_GRACE_S)
+        wait(list(futures.values()), timeout=WORKER_GRACE_S)
         pool.shutdown(wait=False, cancel_futures=True)
         finished = _now()
         report.finished_at = finished.isoformat()
         try:
-            _write_run(store, report.run_id, trigger, started, finished, final_status)
+            write_run(store, report.run_id, trigger, started, finished, final_status)
         except Exception as exc:  # the store itself failing (disk full): the outcomes still tell what happened
             log.error("could not record the end of refresh %s: %s", report.run_id, exc)
     return report
@@ -287,100 +291,3 @@ def _check_record_count(name: str, batch: Batch, bound: int) -> None:
             f"{name}: sent {count:,} records, more than the sanity bound of {bound:,} "
             "(DEPIN_MAX_RECORDS_PER_SOURCE); nothing stored"
         )
-
-
-def _store_source(store: Store, run_id: str, outcome: SourceOutcome, batch: Batch, source_started) -> None:
-    """Write one source; when its rows cannot be written (a record the store refuses, a full disk) that
-    source fails alone with the reason, and the others carry on."""
-    try:
-        _write_source(store, run_id, outcome, batch, source_started)
-        return
-    except Exception as exc:
-        reason = f"could not store its rows: {type(exc).__name__}: {clean_text(str(exc))[0][:300]}"
-    outcome.status, outcome.rows_added, outcome.rows_quarantined = "failed", batch.rows_already_written, 0
-    outcome.message = f"{reason}; {outcome.message}" if outcome.message else reason
-    try:
-        _write_source(store, run_id, outcome, Batch(), source_started)
-    except Exception as exc:  # not even the status row fits: say so in the log, keep going
-        log.error("%s: could not record its status either: %s", outcome.source, exc)
-
-
-def _write_run(store: Store, run_id: str, trigger: str, started, finished, status: str) -> None:
-    row = {"run_id": run_id, "trigger": trigger, "started_at": started, "finished_at": finished, "status": status}
-    with store.writer() as conn:
-        upsert(conn, "refresh_runs", pd.DataFrame([row]))
-
-
-def _flag_large_moves(store: Store, frame: pd.DataFrame) -> None:
-    """Flag observations that moved more than MAX_PLAUSIBLE_MOVE against the offer's stored latest price.
-
-    Runs before the write transaction (one short read, then column arithmetic), so no per-row Python work
-    happens while the database is locked for writing."""
-    if frame.empty:
-        return
-    with store.reader() as conn:
-        conn.register("_batch_ids", frame[["offer_id"]].drop_duplicates())
-        try:
-            previous = conn.execute(
-                """
-                SELECT o.offer_id, arg_max(o.price_per_gpu_hour_usd, o.observed_at) AS before
-                FROM gpu_offer_observations o SEMI JOIN _batch_ids b USING (offer_id)
-                GROUP BY o.offer_id
-                """
-            ).df()
-        finally:
-            conn.unregister("_batch_ids")
-    before = frame["offer_id"].map(previous.set_index("offer_id")["before"]).astype(float)
-    moved = (before > 0) & ((frame["price_per_gpu_hour_usd"] / before - 1).abs() > MAX_PLAUSIBLE_MOVE)
-    add_flag(frame, moved.to_numpy(), "moved_over_40pct")
-
-
-_PER_DATASET = ("gpu_offer_observations", "network_metrics")  # tables shared with bundled datasets
-
-
-def _write_source(store: Store, run_id: str, outcome: SourceOutcome, batch: Batch, source_started) -> None:
-    if outcome.status == "ok" and batch.table == "gpu_offer_observations":
-        _flag_large_moves(store, batch.frame)
-    with store.writer() as conn:
-        if outcome.status == "ok":
-            outcome.rows_added = batch.rows_already_written
-            if batch.table is not None:
-                outcome.rows_added += upsert(conn, batch.table, batch.frame)
-            if batch.quarantined:
-                conn.executemany(
-                    "INSERT INTO quarantined_records VALUES (?, ?, ?, ?, ?)",
-                    [
-                        [run_id, outcome.source, source_started, clean_text(reason)[0], _raw_json(raw)]
-                        for raw, reason in batch.quarantined
-                    ],
-                )
-            outcome.rows_quarantined = len(batch.quarantined)
-            if batch.dataset is not None:
-                table = batch.table
-                stored = conn.execute(
-                    f"SELECT count(*) FROM {table}"  # noqa: S608 table names come from this module
-                    + (" WHERE dataset_id = ?" if table in _PER_DATASET else ""),
-                    [batch.dataset["dataset_id"]] if table in _PER_DATASET else [],
-                ).fetchall()[0][0]
-                upsert(conn, "datasets", pd.DataFrame([{**batch.dataset, "row_count": int(stored)}]))
-        status = {
-            "run_id": run_id,
-            "source": outcome.source,
-            "status": outcome.status,
-            "rows_added": outcome.rows_added,
-            "rows_quarantined": outcome.rows_quarantined,
-            "started_at": source_started,
-            "finished_at": _now(),
-            "duration_ms": outcome.duration_ms,
-            "message": outcome.message,
-        }
-        upsert(conn, "source_status", pd.DataFrame([status]))
-
-
-def _raw_json(raw: Any) -> str:
-    """A quarantined record as JSON text the store accepts: ASCII-escaped (lone surrogates included),
-    non-finite numbers as null."""
-    try:
-        return json.dumps(finite_or_none(raw), default=str, allow_nan=False)
-    except (ValueError, RecursionError):
-        return json.dumps(repr(raw)[:10_000])

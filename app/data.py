@@ -22,10 +22,14 @@ def store() -> Store:
 
 
 def ensure_database() -> Store:
-    """Open the configured database; on a missing or empty one, load the bundled snapshot first."""
+    """Open the configured database; on a missing or empty one, load the bundled snapshot first. A database
+    newer than this code is refused, as the CLI does; in viewer mode nothing is loaded or upgraded."""
     _share_reads_in_a_server()
     current = store()
     version = current.schema_version() if current.exists() else 0
+    if version > MIGRATIONS[-1].version or get_settings().read_only:
+        current.check_readable()  # raises SchemaTooNewError / "run depin init" with the reason
+        return current
     if version == 0:
         with st.spinner("First start: loading the bundled snapshot..."):
             load_snapshot(current)

@@ -23,5 +23,13 @@ PAGES = [
     st.Page("views/data_sources.py", title="Data & sources", icon=":material/dataset:"),
 ]
 
+from analytics.store import StoreError  # noqa: E402  (after the sys.path fix above)
+from analytics.store.errors import STORE_FAILURES, describe_store_error  # noqa: E402
+
 st.set_page_config(page_title="DePIN Lens", page_icon=":material/memory:", layout="wide")
-st.navigation(PAGES).run()
+try:
+    st.navigation(PAGES).run()
+except StoreError as exc:  # missing, locked, too new, not writable: the message says what to do
+    st.error(str(exc), icon=":material/database:")
+except STORE_FAILURES as exc:  # checksum, I/O, disk full while a page's query ran
+    st.error(describe_store_error(exc), icon=":material/database:")

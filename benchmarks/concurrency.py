@@ -1,6 +1,10 @@
 """Refreshes writing while the dashboard's query functions read, in separate processes, on 127.0.0.1.
 
     python -m benchmarks.concurrency [--refreshes 20] [--readers 4] [--min-reads 1000] [--json]
+    python -m benchmarks.concurrency --sessions 20 [--duration 120] [--refresh-every 20] [--json]
+
+With --sessions, measures page time with that many dashboard sessions at once instead (see
+benchmarks/page_sessions.py).
 
 A writer process runs `--refreshes` refreshes of akash + ionet against a local server replaying the test
 fixtures; this process runs `--readers` threads calling the dashboard's queries in a loop until the writer
@@ -136,9 +140,18 @@ def main() -> None:
     parser.add_argument("--readers", type=int, default=4)
     parser.add_argument("--min-reads", type=int, default=1000)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--sessions", type=int, default=None, help="Measure page time with N dashboard sessions.")
+    parser.add_argument("--duration", type=float, default=120.0, help="Seconds the sessions run (with --sessions).")
+    parser.add_argument("--refresh-every", type=float, default=20.0, help="Seconds between refreshes (--sessions).")
     args = parser.parse_args()
     if args.role == "writer":
         writer(args.db, args.refreshes)
+        return
+    if args.sessions:
+        from benchmarks.page_sessions import describe, run_sessions
+
+        result = run_sessions(args.sessions, args.duration, args.refresh_every)
+        print(json.dumps(result, indent=2) if args.json else "\n".join(describe(result)))
         return
     result = run(args.refreshes, args.readers, args.min_reads)
     if args.json:

@@ -20,7 +20,8 @@ from pathlib import Path
 import duckdb
 import numpy as np
 
-from analytics.refresh import Batch, SourceOutcome, _write_source  # imported here: never inside a timing
+from analytics.refresh import Batch, SourceOutcome  # imported here: never inside a timing
+from analytics.refresh_writes import _write_source
 from analytics.store import Store
 from analytics.store.shared_reader import write_intent
 from benchmarks.scale_data import (

@@ -6,7 +6,7 @@ import json
 import duckdb
 import pytest
 
-import analytics.refresh as refresh_module
+import analytics.refresh_writes as refresh_module
 from analytics.refresh import EXIT_OK, EXIT_SOME_FAILED, run_refresh
 from tests.fakeserver import FIXTURES, FakeApis, Reply
 from tests.test_refresh import settings_for, statuses
@@ -125,3 +125,31 @@ def test_more_records_than_the_sanity_bound_fail_the_source(apis, empty_store):
     assert statuses(report) == {"akash": "ok", "vastai": "failed"}
     assert "sanity bound of 5" in next(o.message for o in report.outcomes if o.source == "vastai")
     assert "vastai" not in _observations(empty_store)
+
+
+def test_impossible_candles_are_quarantined_and_the_rest_stored(apis, empty_store):
+    from tests.test_candles import FakeBybit, daily_series
+
+    series = daily_series(30)
+    first, second = sorted(series)[3:5]
+    series[first], series[second] = 0.0, -1.0  # a close of 0, a close of -1
+    exchange = FakeBybit(series).exchange
+    settings = settings_for(apis, empty_store)
+    report = run_refresh(empty_store, settings, only=["ccxt"], exchange_factory=lambda _: exchange)
+    assert statuses(report) == {"ccxt": "ok"}
+    closes = [r[0] for r in empty_store.query_rows("SELECT close FROM ohlcv_candles WHERE symbol = 'RENDER/USDT'")]
+    assert closes and min(closes) > 0
+    reasons = [r[0] for r in empty_store.query_rows("SELECT reason FROM quarantined_records WHERE source = 'ccxt'")]
+    assert reasons and all("not positive" in reason for reason in reasons)
+
+
+def test_a_source_past_its_deadline_stops_between_steps():
+    from analytics.collectors.base import SourceError
+    from analytics.collectors.policy import SourcePolicy, check_deadline, installed
+    from analytics.markets.candles import _with_retries
+
+    calls = []
+    with installed(SourcePolicy("ccxt", limit_s=0.0)), pytest.raises(SourceError, match="deadline"):
+        _with_retries(lambda: calls.append(1), sleep=lambda _: None)
+    assert calls == []
+    check_deadline()  # outside a source's policy nothing expires

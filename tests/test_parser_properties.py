@@ -22,7 +22,7 @@ from analytics.markets import coingecko
 from analytics.markets.candles import split_page
 from analytics.markets.tokens import token_list
 from analytics.offers import MAX_PLAUSIBLE_USD_PER_GPU_HOUR, MIN_PLAUSIBLE_USD_PER_GPU_HOUR, offer_frame
-from analytics.refresh import _raw_json
+from analytics.refresh_writes import raw_json
 from analytics.settings import Settings
 from tests.fakeserver import FIXTURES
 
@@ -128,7 +128,7 @@ def check_offer_parse(name, raw):
         _check_row(row)
     for record, reason in result.rejected:
         assert isinstance(reason, str) and reason
-        json.loads(_raw_json(record), parse_constant=_no_constants)
+        json.loads(raw_json(record), parse_constant=_no_constants)
     frame, quarantined = offer_frame(result, name, OBSERVED)
     if not frame.empty:
         per_gpu = frame["price_per_gpu_hour_usd"]
@@ -223,7 +223,7 @@ def test_coingecko_keeps_only_finite_non_negative_snapshots():
         if "price_usd" in frame:
             assert (frame["price_usd"].dropna() > 0).all()
         for record, _ in rejected:
-            json.loads(_raw_json(record), parse_constant=_no_constants)
+            json.loads(raw_json(record), parse_constant=_no_constants)
 
     run()
 
@@ -245,7 +245,7 @@ def test_candle_pages_store_only_finite_positive_consistent_candles():
             assert volume is None or (math.isfinite(volume) and volume >= 0)
         for candle, reason in rejected:
             assert reason
-            json.loads(_raw_json(candle), parse_constant=_no_constants)
+            json.loads(raw_json(candle), parse_constant=_no_constants)
 
     run()
 
@@ -255,3 +255,48 @@ def test_candles_with_close_at_or_below_zero_are_rejected():
     kept, rejected = split_page(page, since_ms=0, tf_ms=DAY_MS, now_ms=10 * DAY_MS)
     assert kept == [[3 * DAY_MS, 1, 2, 1, 1.5, 0]]
     assert [reason for _, reason in rejected] == ["close is not positive (0.0)", "low is not positive (-1.0)"]
+
+
+def _akash_network_payload():
+    from analytics.network.akash_console import GRAPHS
+
+    base = FIXTURES / "akash" / "v1"
+    return {
+        "graphs": {name: json.loads((base / "graph-data" / f"{name}.json").read_text()) for name in GRAPHS},
+        "dashboard": json.loads((base / "dashboard-data.json").read_text()),
+        "gpu_breakdown": json.loads((base / "gpu-breakdown.json").read_text()),
+        "bme": json.loads((base / "bme" / "dashboard-data.json").read_text()),
+        "providers": json.loads((base / "providers.json").read_text()),
+    }
+
+
+def test_akash_network_metrics_quarantine_bad_records_and_never_crash():
+    from analytics.network.akash_console import AkashNetworkCollector, network_frame
+
+    base = _akash_network_payload()
+    collector = AkashNetworkCollector(Settings(_env_file=None))
+    endpoints = ["dashboard", "gpu_breakdown", "bme", "providers", *(f"graphs/{g}" for g in base["graphs"])]
+    endpoint = st.sampled_from(endpoints)
+
+    @FUZZ
+    @given(st.data())
+    def run(data):
+        raw = copy.deepcopy(base)
+        where = data.draw(endpoint)
+        if where.startswith("graphs/"):
+            name = where.split("/", 1)[1]
+            raw["graphs"][name] = data.draw(mutated_json(base["graphs"][name]))
+        else:
+            raw[where] = data.draw(mutated_json(base[where]))
+        try:
+            result = collector.parse(raw, OBSERVED)
+        except SourceError:
+            return
+        for row in result.rows:
+            assert math.isfinite(row.value)
+        for record, reason in result.rejected:
+            assert reason
+            json.loads(raw_json(record), parse_constant=_no_constants)
+        network_frame(result.rows, collector.name, "live:akash_network", OBSERVED)
+
+    run()

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.offers import _flag_spot_above_on_demand, add_flag
-from analytics.refresh import _flag_large_moves
+from analytics.refresh_writes import _flag_large_moves
 from analytics.store.writes import upsert
 
 

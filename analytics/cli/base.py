@@ -33,6 +33,15 @@ class _Context:
         return get_settings(db=self._db, **overrides)
 
     @property
+    def db_path(self) -> Path | None:
+        import pydantic
+
+        try:
+            return self.settings.db
+        except pydantic.ValidationError:
+            return self._db
+
+    @property
     def store(self) -> Store:
         from analytics.store.factory import open_store
 
@@ -46,11 +55,16 @@ class _Group(click.Group):
         import pydantic
 
         from analytics.store import StoreError
+        from analytics.store.errors import STORE_FAILURES, describe_store_error
 
         try:
             return super().invoke(ctx)
         except StoreError as exc:
             _fail(str(exc))
+        except OSError as exc:
+            _fail(f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""))
+        except STORE_FAILURES as exc:  # checksum, I/O, disk full while a query ran
+            _fail(describe_store_error(exc, getattr(ctx.obj, "db_path", None)))
         except pydantic.ValidationError as exc:
             problems = "; ".join(f"DEPIN_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors())
             _fail(f"invalid setting: {problems}")

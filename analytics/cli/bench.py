@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from analytics.cli.base import _Context, _fail, main
+from analytics.sanitize import strict_json
 
 
 @main.command()
@@ -25,7 +24,7 @@ def bench(obj: _Context, quick: bool, device: str, no_store: bool, export_run_id
     if export_run_id:
         store.check_readable()
         try:
-            click.echo(json.dumps(export_run(store, export_run_id), indent=2))
+            click.echo(strict_json(export_run(store, export_run_id), indent=2))
         except KeyError as exc:
             _fail(str(exc.args[0]))
         return
@@ -49,6 +48,6 @@ def bench(obj: _Context, quick: bool, device: str, no_store: bool, export_run_id
     if not no_store:
         save_run(store, report)
     if as_json:
-        click.echo(json.dumps(report, indent=2, default=str))
+        click.echo(strict_json(report, indent=2))
     elif not no_store:
         click.echo(f"stored as {report['run_id']} in {store.display_name} (depin bench --export {report['run_id']})")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import signal
 import socket
@@ -15,6 +14,7 @@ from typing import TYPE_CHECKING
 import click
 
 from analytics.cli.base import _Context, _fail, main
+from analytics.sanitize import strict_json
 
 if TYPE_CHECKING:
     from analytics.store import Store
@@ -88,7 +88,7 @@ def status(obj: _Context, as_json: bool) -> None:
     store.check_readable()
     report = status_report(store)
     if as_json:
-        click.echo(json.dumps(report, indent=2, default=str))
+        click.echo(strict_json(report, indent=2))
         return
     click.echo(f"database: {report['database']} (schema v{report['schema_version']}, {report['store']['backend']})")
     for table, rows in report["tables"].items():
@@ -129,15 +129,25 @@ def _port_free(port: int, address: str) -> bool:
     show_default=True,
     help="Address to bind (0.0.0.0 to serve other machines).",
 )
+@click.option(
+    "--read-only/--allow-writes",
+    "read_only",
+    default=None,
+    help="Viewer mode: hide every control that writes. Default: on unless the address is loopback.",
+)
 @click.pass_obj
-def dashboard(obj: _Context, port: int, address: str) -> None:
+def dashboard(obj: _Context, port: int, address: str, read_only: bool | None) -> None:
     """Start the Streamlit dashboard (headless) on the database, loading the snapshot if it is empty."""
     from analytics.paths import app_entry_script
     from analytics.store.migrations import MIGRATIONS
 
     store = obj.store
-    version = store.schema_version() if store.exists() else 0
-    if version == 0 or _is_empty(store):
+    if read_only is None:
+        read_only = not is_loopback(address)
+    version = 0 if read_only or not store.exists() else store.schema_version()
+    if read_only:
+        store.check_readable()  # viewer mode never loads or upgrades the database
+    elif version == 0 or _is_empty(store):
         from analytics.snapshot import load_snapshot  # pandas and the loaders only when there is work
 
         click.echo(f"loading the bundled snapshot into {store.display_name} ...")
@@ -149,8 +159,15 @@ def dashboard(obj: _Context, port: int, address: str) -> None:
     if not _port_free(port, address):
         _fail(f"port {port} is already in use on {address}; choose another with --port")
     url = f"http://{'localhost' if address in ('0.0.0.0', '') else address}:{port}"
-    click.echo(f"DePIN Lens dashboard: {url}  (database {store.display_name}; Ctrl+C stops it)")
-    env = {**os.environ, **store.environment()}
+    mode = "viewer mode, read-only" if read_only else "writes allowed"
+    click.echo(f"DePIN Lens dashboard: {url}  (database {store.display_name}; {mode}; Ctrl+C stops it)")
+    if not read_only and not is_loopback(address):
+        click.echo(
+            "warning: serving other machines with writes allowed; anyone who can reach it can add projects, "
+            "save assessments and start benchmarks. Put an authenticating proxy in front (see README).",
+            err=True,
+        )
+    env = {**os.environ, **store.environment(), "DEPIN_READ_ONLY": "1" if read_only else "0"}
     command = [
         sys.executable,
         "-m",
@@ -173,6 +190,7 @@ def dashboard(obj: _Context, port: int, address: str) -> None:
         "viewer",
         "--runner.magicEnabled",
         "false",  # a bare expression in a page must never print Streamlit internals (.streamlit/config.toml)
+        *SAFE_SERVER_FLAGS,
     ]
     sys.exit(_serve(command, env))
 
@@ -221,6 +239,31 @@ def _serve(command: list[str], env: dict[str, str]) -> int:
 def _signal_group(pgid: int, sig: int) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pgid, sig)
+
+
+# The same safe settings as .streamlit/config.toml, enforced for `depin dashboard` whatever the config says.
+SAFE_SERVER_FLAGS = (
+    "--server.enableXsrfProtection",
+    "true",
+    "--server.enableCORS",
+    "true",
+    "--server.maxUploadSize",
+    "1",
+    "--server.enableStaticServing",
+    "false",
+)
+
+
+def is_loopback(address: str) -> bool:
+    """Whether binding `address` serves only this machine (localhost, 127.x, ::1)."""
+    import ipaddress
+
+    if address.strip().lower() in ("localhost", "localhost."):
+        return True
+    try:
+        return ipaddress.ip_address(address.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name other than localhost may resolve to anything
 
 
 def _is_empty(store: Store) -> bool:

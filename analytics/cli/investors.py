@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from analytics.cli.base import _Context, _fail, main
+from analytics.sanitize import strict_json
 
 
 @main.command()
@@ -21,7 +22,7 @@ def tokens(obj: _Context, as_json: bool) -> None:
     store.check_readable()
     report = token_report(store)
     if as_json:
-        click.echo(json.dumps(report, indent=2, default=str))
+        click.echo(strict_json(report, indent=2))
         return
 
     def fmt(value, pattern="{:+.1%}"):
@@ -166,7 +167,7 @@ def earnings(
     except EarningsInputError as exc:
         _fail(str(exc))
     if as_json:
-        click.echo(json.dumps(report, indent=2, default=str))
+        click.echo(strict_json(report, indent=2))
         return
     for name, item in report["inputs"].items():
         click.echo(f"  {name:<24} {item['value']!s:<16} {item['source']}")
@@ -214,9 +215,11 @@ def _dd_answers(path: Path | None) -> dict | None:
         return None
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
+    except (OSError, ValueError) as exc:  # unreadable, not UTF-8, not JSON
         _fail(f"cannot read answers from {path}: {exc}")
-    if not isinstance(data, dict):
+    except RecursionError:
+        _fail(f"cannot read answers from {path}: nested too deeply")
+    if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
         _fail(f"{path}: expected an object of question id -> {{answer, weight, note}}")
     return data
 
@@ -341,5 +344,8 @@ def dd_export(obj: _Context, project: str, version: int | None, fmt: str, output
     if output is None:
         click.echo(text)
     else:
-        output.write_text(text, encoding="utf-8")
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            _fail(f"cannot write {output}: {exc.strerror or exc}")
         click.echo(f"wrote {output}")

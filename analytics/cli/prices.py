@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 import click
 
 from analytics.cli.base import _Context, _fail, main
+from analytics.cli.types import FiniteFloat
+from analytics.sanitize import strict_json
 
 
 @main.command()
 @click.option("--only", default=None, metavar="SOURCES", help="Comma-separated sources to run (default: all).")
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
-@click.option("--timeout", "timeout_s", type=click.FloatRange(min=1), default=None, help="Per-source limit (s).")
+@click.option("--timeout", "timeout_s", type=FiniteFloat(min=1), default=None, help="Per-source limit (s).")
 @click.pass_obj
 def refresh(obj: _Context, only: str | None, as_json: bool, timeout_s: float | None) -> None:
     """Fetch live GPU prices from every source (or --only some) and store them.
@@ -48,7 +49,7 @@ def refresh(obj: _Context, only: str | None, as_json: bool, timeout_s: float | N
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_LOCKED)
     if as_json:
-        click.echo(json.dumps(report.as_dict(), indent=2))
+        click.echo(strict_json(report.as_dict(), indent=2))
     else:
         click.echo(f"run {report.run_id}: {report.status}")
     sys.exit(report.exit_code)
@@ -113,7 +114,7 @@ def prices(obj: _Context, gpu: str | None, segment: str | None, as_json: bool) -
         )
     if as_json:
         for record in frame.to_dict(orient="records"):
-            click.echo(json.dumps(record, default=str))
+            click.echo(strict_json(record))
         return
     for r in frame.itertuples():
         via = f" via {r.via}" if r.via else ""

@@ -16,6 +16,7 @@ from analytics.dd.checklist import (
     Evidence,
     Project,
     _now,
+    check_lengths,
     checklist,
     fmt_score,
     projects,
@@ -38,7 +39,7 @@ def merge_answers(project: Project, evidence: dict[str, Evidence], analyst: dict
         if given and given.get("answer") not in (*ANSWER_SCORES, None):
             raise DDInputError(f"{qid}: answer must be one of {', '.join(ANSWER_SCORES)}, got {given['answer']!r}")
         weight = given.get("weight", question.weight)
-        if not isinstance(weight, int | float) or weight < 0:
+        if isinstance(weight, bool) or not isinstance(weight, int | float) or not 0 <= weight <= 1000:  # NaN too
             raise DDInputError(f"{qid}: weight must be a number >= 0, got {weight!r}")
         prefill = project.prefill.get(qid, {})
         suggested = evidence[question.evidence].suggested_score if question.evidence in evidence else None
@@ -137,6 +138,8 @@ def save(store: Store, assessment: dict, author: str) -> int:
     """Store a new version (never overwrites); returns its number."""
     if not author or not author.strip():
         raise DDInputError("an assessment needs an author")
+    notes = [str(a.get("note") or "") for a in assessment["answers"].values()]
+    check_lengths(author=author.strip(), note=max(notes, key=len, default=""))
     store.migrate()
     with store.writer() as conn:
         current = conn.execute(

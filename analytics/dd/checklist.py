@@ -118,6 +118,7 @@ def add_project(store: Store, name: str, token: str | None = None, provider: str
     clean = name.strip()
     if not clean:
         raise DDInputError("a project needs a name")
+    check_lengths(name=clean, token=token, provider=provider)
     project_id = "".join(ch for ch in clean.lower() if ch.isalnum()) or None
     if project_id is None:
         raise DDInputError(f"cannot make an id from {name!r}: use letters or digits")
@@ -133,6 +134,17 @@ def add_project(store: Store, name: str, token: str | None = None, provider: str
     with store.writer() as conn:
         upsert(conn, "dd_projects", pd.DataFrame([row]))
     return project_id
+
+
+# Bounds on text a person types: it is stored and shown to every other viewer.
+MAX_TEXT_CHARS = {"name": 80, "token": 16, "provider": 64, "author": 80, "note": 2000}
+
+
+def check_lengths(**fields: str | None) -> None:
+    for field_name, value in fields.items():
+        limit = MAX_TEXT_CHARS[field_name]
+        if value is not None and len(value) > limit:
+            raise DDInputError(f"{field_name}: at most {limit} characters, got {len(value):,}")
 
 
 def _now() -> datetime:

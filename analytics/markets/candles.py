@@ -68,27 +68,35 @@ def _with_retries(call: Callable[[], Any], *, sleep: Callable[[float], None], ba
     raise AssertionError("unreachable")
 
 
+def _finite(value: Any) -> bool:
+    """A real number that fits a float (an int of 400 digits does not; bool is not a number here)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
 def candle_problem(candle: Any) -> str | None:
     """Why a candle cannot be stored (None when it can): shape, finite positive prices, OHLC consistency."""
     if not isinstance(candle, list | tuple) or len(candle) < 6:
         return "not a [timestamp, open, high, low, close, volume] row"
     ts = candle[0]
-    if isinstance(ts, bool) or not isinstance(ts, int | float) or not math.isfinite(ts) or ts != int(ts):
-        return f"timestamp is not a whole number of milliseconds ({ts!r})"
+    if not _finite(ts) or ts != int(ts):
+        return f"timestamp is not a whole number of milliseconds ({str(ts)[:40]})"
     prices = candle[1:5]
     for name, value in zip(("open", "high", "low", "close"), prices, strict=True):
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-            return f"{name} is not a finite number ({value!r})"
+        if not _finite(value):
+            return f"{name} is not a finite number ({str(value)[:40]})"
         if value <= 0:
             return f"{name} is not positive ({value!r})"
     open_, high, low, close = prices
     if not (low <= min(open_, close) and high >= max(open_, close)):
         return f"inconsistent OHLC (open {open_}, high {high}, low {low}, close {close})"
     volume = candle[5]
-    if volume is not None and (
-        isinstance(volume, bool) or not isinstance(volume, int | float) or not math.isfinite(volume) or volume < 0
-    ):
-        return f"volume is not a finite non-negative number ({volume!r})"
+    if volume is not None and (not _finite(volume) or volume < 0):
+        return f"volume is not a finite non-negative number ({str(volume)[:40]})"
     return None
 
 

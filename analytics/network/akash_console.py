@@ -18,6 +18,8 @@ A payload whose overall shape is wrong (a renamed field) raises PayloadError and
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
@@ -25,7 +27,7 @@ from typing import Any, Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from analytics.collectors.base import Collector, PayloadError, _summarise, validate_payload
+from analytics.collectors.base import RECORD_SHAPE_ERRORS, Collector, PayloadError, _summarise, validate_payload
 from analytics.collectors.http import request_json
 
 MICRO = 1e6
@@ -96,6 +98,15 @@ class NetworkParseResult:
             reason = _summarise(exc).removeprefix(": ").removeprefix("Value error, ")
             self.rejected.append((raw, f"{candidate.get('metric')}: {reason}"))
 
+    @contextmanager
+    def record(self, raw: Any, where: str) -> Iterator[None]:
+        """Parse one record inside this block: one of the wrong shape (a date that is not a date, a number too
+        large for a float, text where a number belongs) is quarantined, never failing the source."""
+        try:
+            yield
+        except RECORD_SHAPE_ERRORS as exc:
+            self.rejected.append((raw, f"{where}: malformed record: {type(exc).__name__}: {str(exc)[:200]}"))
+
 
 # -- payload shapes (a renamed field fails the source with the field's name) --------------------------------
 
@@ -156,12 +167,16 @@ class _Provider(BaseModel):
 
 
 def _day(text: str) -> date:
-    """The UTC day of an ISO timestamp; a date that does not parse fails the payload with its value."""
+    """The UTC day of an ISO timestamp; a date that does not parse, or lies outside 2000-2100, fails the payload
+    with its value (the loops over records quarantine that record instead)."""
     try:
         stamp = pd.Timestamp(text)
-    except ValueError as exc:
+        day = (stamp.tz_convert("UTC") if stamp.tzinfo else stamp).date()
+    except (ValueError, TypeError, OverflowError, NotImplementedError) as exc:
         raise PayloadError(f"akash_network: not a date: {text!r}") from exc
-    return (stamp.tz_convert("UTC") if stamp.tzinfo else stamp).date()
+    if not 2000 <= day.year <= 2100:
+        raise PayloadError(f"akash_network: not a plausible date: {text!r}")
+    return day
 
 
 class AkashNetworkCollector(Collector):
@@ -199,8 +214,9 @@ class AkashNetworkCollector(Collector):
                     result.rejected.append((point.model_dump(), f"graph-data/{name}: {exc}"))
                     continue
                 flags = ["partial_day"] if day >= today else []
-                result.add(point.model_dump(), metric=metric, date=day, period="day", value=point.value / divisor,
-                           unit=unit, flags=flags)  # fmt: skip
+                with result.record(point.model_dump(), f"graph-data/{name}"):  # e.g. a number too large for a float
+                    result.add(point.model_dump(), metric=metric, date=day, period="day", value=point.value / divisor,
+                               unit=unit, flags=flags)  # fmt: skip
         self._dashboard(raw["dashboard"], result)
         self._gpu_breakdown(raw["gpu_breakdown"], result)
         self._bme(raw["bme"], result)
@@ -214,14 +230,16 @@ class AkashNetworkCollector(Collector):
             for key, metric, period, unit, divisor in DASHBOARD_FIELDS:
                 if values.get(key) is not None:
                     flags = ["rolling_24h"] if period == "day" else []
-                    result.add(values, metric=metric, date=_day(reading.date), period=period,
-                               value=float(values[key]) / divisor, unit=unit, flags=flags)  # fmt: skip
+                    with result.record(values, f"dashboard-data {key}"):
+                        result.add(values, metric=metric, date=_day(reading.date), period=period,
+                                   value=float(values[key]) / divisor, unit=unit, flags=flags)  # fmt: skip
         capacity = dashboard.networkCapacity or {}
         for key, metric, unit in (("totalGPU", "total_gpus", "GPUs"), ("availableGPU", "available_gpus", "GPUs"),
                                   ("activeProviderCount", "active_providers", "providers")):  # fmt: skip
             if capacity.get(key) is not None:
-                result.add(capacity, metric=metric, date=_day(dashboard.now.date), period="instant",
-                           value=capacity[key], unit=unit)  # fmt: skip
+                with result.record(capacity, f"dashboard-data networkCapacity.{key}"):
+                    result.add(capacity, metric=metric, date=_day(dashboard.now.date), period="instant",
+                               value=capacity[key], unit=unit)  # fmt: skip
 
     def _gpu_breakdown(self, payload: Any, result: NetworkParseResult) -> None:
         items = _validated_list(_GpuBreakdown, payload, f"{self.name} gpu-breakdown", result)
@@ -229,8 +247,11 @@ class AkashNetworkCollector(Collector):
         for record, item in items:
             try:
                 total, leased, providers = float(item.totalGpus), float(item.leasedGpus), float(item.providerCount)
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):
                 result.rejected.append((record, "gpu-breakdown: totalGpus/leasedGpus/providerCount not numbers"))
+                continue
+            if not all(math.isfinite(v) for v in (total, leased, providers)):
+                result.rejected.append((record, "gpu-breakdown: totalGpus/leasedGpus/providerCount not finite"))
                 continue
             if leased > total:
                 result.rejected.append((record, f"gpu-breakdown: {leased:g} leased GPUs > {total:g} in total"))
@@ -262,8 +283,9 @@ class AkashNetworkCollector(Collector):
             values = reading.model_dump()
             for key, metric, period, unit, divisor in BME_FIELDS:
                 if values.get(key) is not None:
-                    result.add(values, metric=metric, date=_day(reading.date), period=period,
-                               value=float(values[key]) / divisor, unit=unit)  # fmt: skip
+                    with result.record(values, f"bme/dashboard-data {key}"):
+                        result.add(values, metric=metric, date=_day(reading.date), period=period,
+                                   value=float(values[key]) / divisor, unit=unit)  # fmt: skip
 
     def _providers(self, payload: Any, observed_at: datetime, result: NetworkParseResult) -> None:
         items = _validated_list(_Provider, payload, f"{self.name} providers", result)

@@ -226,6 +226,11 @@ class Store:
                     f"database {self.path} has schema version {before}, newer than this DePIN Lens "
                     f"understands ({latest}); upgrade DePIN Lens or point DEPIN_DB at another file"
                 )
+            if 0 < before < latest:  # keep the database as it was before changing its schema
+                conn.execute("CHECKPOINT")
+                conn.close()
+                backup_before_migration(self.path, before)
+                conn = self._connect(read_only=False)
             for migration in migrations:
                 if migration.version <= before:
                     continue
@@ -272,6 +277,23 @@ class Store:
     def query_rows(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> list[tuple]:
         with self.reader() as conn:
             return conn.execute(sql, params or []).fetchall()
+
+
+def backup_before_migration(path: Path, version: int) -> Path:
+    """Copy the database aside as `<db>.bak-v<version>` (once per version) before a migration changes it."""
+    import shutil
+
+    backup = path.with_name(f"{path.name}.bak-v{version}")
+    if not backup.exists():
+        try:
+            shutil.copy2(path, backup.with_name(backup.name + ".partial"))
+            backup.with_name(backup.name + ".partial").replace(backup)
+        except OSError as exc:
+            raise StoreError(
+                f"cannot copy {path} aside to {backup} before upgrading it ({exc.strerror or exc}); "
+                "nothing was changed"
+            ) from exc
+    return backup
 
 
 def _current_version(conn: duckdb.DuckDBPyConnection) -> int:

@@ -65,6 +65,7 @@ def upsert(conn: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> 
     # whole batch. Sampling every row costs little next to the insert.
     conn.execute(f"SET pandas_analyze_sample = {max(len(batch), 1000):d}")
     conn.register("_upsert_batch", batch)
+    failed = True
     try:
         if _declares_key(conn, table):
             action = "DO NOTHING"
@@ -77,8 +78,13 @@ def upsert(conn: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> 
             )
         else:
             _merge(conn, table, spec, list(batch.columns), described)
+        failed = False
     finally:
-        conn.unregister("_upsert_batch")
+        try:
+            conn.unregister("_upsert_batch")
+        except duckdb.Error:
+            if not failed:  # after a failed INSERT the transaction is aborted: keep the INSERT's own error
+                raise
     after = conn.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]  # noqa: S608 whitelisted
     return int(after - before)
 

@@ -12,8 +12,10 @@ import streamlit as st
 
 from analytics import dd
 from app.data import cached_dd_assess, cached_dd_history, cached_dd_projects, ensure_database
+from app.safety import plain, read_only, viewer_mode_notice
 
 store = ensure_database()
+viewer = read_only()
 st.title("Due diligence")
 st.caption(dd.NOT_ADVICE)
 
@@ -54,29 +56,32 @@ def save_version(project: str) -> None:
         version = dd.save(store, assessment, author)
         cached_dd_history.clear()
     except dd.DDInputError as exc:
-        st.session_state["dd_flash"] = ("error", f"Not saved: {exc}")
+        st.session_state["dd_flash"] = ("error", f"Not saved: {plain(exc, 300)}")
         return
     load_draft(project, version)
-    st.session_state["dd_flash"] = ("success", f"Saved {assessment['project']} version {version}")
+    st.session_state["dd_flash"] = ("success", f"Saved {plain(assessment['project'])} version {version}")
 
 
 all_projects = cached_dd_projects(store.locator)
-with st.sidebar:
-    st.header("Add a project")
-    with st.form("add_project", clear_on_submit=True):
-        name = st.text_input("Name")
-        token = st.text_input("Token symbol (optional)")
-        provider = st.text_input("Provider id in the offers data (optional)")
-        if st.form_submit_button("Add"):
-            try:
-                dd.add_project(store, name, token, provider)
-                st.success(f"Added {name}")
-                cached_dd_projects.clear()
-                all_projects = cached_dd_projects(store.locator)
-            except dd.DDInputError as exc:
-                st.error(str(exc))
+if not viewer:
+    with st.sidebar:
+        st.header("Add a project")
+        with st.form("add_project", clear_on_submit=True):
+            name = st.text_input("Name", max_chars=80)
+            token = st.text_input("Token symbol (optional)", max_chars=16)
+            provider = st.text_input("Provider id in the offers data (optional)", max_chars=64)
+            if st.form_submit_button("Add"):
+                try:
+                    dd.add_project(store, name, token, provider)
+                    st.success(f"Added {plain(name)}")
+                    cached_dd_projects.clear()
+                    all_projects = cached_dd_projects(store.locator)
+                except dd.DDInputError as exc:
+                    st.error(plain(exc, 300))
 
-project_id = st.selectbox("Project", list(all_projects), format_func=lambda p: all_projects[p].name, key="dd_project")
+project_id = st.selectbox(
+    "Project", list(all_projects), format_func=lambda p: all_projects[p].name[:80], key="dd_project"
+)
 if project_id not in drafts:
     load_draft(project_id)
 draft = drafts[project_id]
@@ -122,26 +127,30 @@ for step in dd.checklist():
             q.text, options, key=keys["answer"], help=f"Default: {default['answer']} ({default['origin']})"
         )
         weight = c2.number_input("Weight", min_value=0.0, max_value=10.0, step=0.5, key=keys["weight"])
-        note = c3.text_input("Note", key=keys["note"])
+        note = c3.text_input("Note", key=keys["note"], max_chars=2000)
         values[q.id] = {"answer": answer, "weight": float(weight), "note": note}
 
 try:
     assessment = cached_dd_assess(store.locator, project_id, dd.analyst_answers(values, defaults))
 except dd.DDInputError as exc:
-    st.error(str(exc))
+    st.error(plain(exc, 300))
     st.stop()
 
 changed = dd.unsaved(draft, values)
 if changed:
     status.warning(
-        f"Unsaved changes to {len(changed)} answer(s) of {assessment['project']}, started from {draft['label']}. "
+        f"Unsaved changes to {len(changed)} answer(s) of {plain(assessment['project'])}, "
+        f"started from {draft['label']}. "
         "They are kept while this session lasts; save them as a new version to keep them."
     )
 else:
-    status.info(f"Showing {assessment['project']}: {draft['label']}, no unsaved changes.")
+    status.info(f"Showing {plain(assessment['project'])}: {draft['label']}, no unsaved changes.")
 
-st.text_input("Author (needed to save)", key="dd_author")
-st.button("Save as a new version", on_click=save_version, args=(project_id,))
+if viewer:
+    viewer_mode_notice("Adding projects and saving assessments")
+else:
+    st.text_input("Author (needed to save)", key="dd_author", max_chars=80)
+    st.button("Save as a new version", on_click=save_version, args=(project_id,))
 
 scores = assessment["scores"]
 st.metric("Overall score", f"{dd.fmt_score(scores['overall'])} / 100")
@@ -164,7 +173,7 @@ figure = px.bar(
 figure.update_traces(texttemplate="%{x:.1f}", textposition="auto")
 st.plotly_chart(figure, width="stretch")
 if assessment["red_flags"]:
-    st.error("**Red flags**\n\n" + "\n".join(f"- {flag}" for flag in assessment["red_flags"]))
+    st.error("**Red flags**\n\n" + "\n".join(f"- {plain(flag, 300)}" for flag in assessment["red_flags"]))
 
 c1, c2 = st.columns(2)
 c1.download_button("Export Markdown", dd.to_markdown(assessment), file_name=f"dd_{project_id}.md", mime="text/markdown")

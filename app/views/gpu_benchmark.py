@@ -9,6 +9,7 @@ import time
 import pandas as pd
 import plotly.express as px
 import streamlit as st
+from filelock import FileLock, Timeout
 
 from analytics import formatting as fmt
 from analytics.bench.runner import run_results, runs
@@ -19,6 +20,7 @@ from app.charts import show_chart, style
 from app.data import cached_hardware, ensure_database
 from app.format import count, flag, moment, money, number, percent, show_table, text
 from app.layout import answer
+from app.safety import bench_lock_path, read_only, viewer_mode_notice
 
 METRICS = {"matmul": "Matrix multiply", "memory_bandwidth": "Memory copy"}
 RESULT_COLUMNS = {
@@ -69,44 +71,60 @@ else:
         "the GPU figures below are reference measurements and spec sheets, each with its source."
     )
 
-c1, c2, c3 = st.columns([1, 1, 2])
-quick = c1.toggle("Quick", value=True, help="Fewer shapes and iterations")
-limit_s = c2.number_input("Time limit (s)", min_value=10, max_value=3600, value=120 if quick else 900, step=10)
-start = c3.button("Run benchmark", type="primary")
+if read_only():  # a run loads the machine for minutes and writes to the database
+    start = False
+    viewer_mode_notice("Running a benchmark")
+else:
+    c1, c2, c3 = st.columns([1, 1, 2])
+    quick = c1.toggle("Quick", value=True, help="Fewer shapes and iterations")
+    limit_s = c2.number_input("Time limit (s)", min_value=10, max_value=3600, value=120 if quick else 900, step=10)
+    start = c3.button("Run benchmark", type="primary")
+
+# One benchmark at a time per store, however many sessions press the button (each loads every core).
+bench_lock = FileLock(str(bench_lock_path(db)), timeout=0)
+if start:
+    try:
+        bench_lock.acquire()
+    except Timeout:
+        st.warning("A benchmark is already running on this machine; its results appear here when it finishes.")
+        start = False
 
 if start:
     # The runner inherits DEPIN_*; a file store is named explicitly, a lake by the settings (no password in argv).
     target = ["--db", db] if store.single_host else ["--configured-store"]
     command = [sys.executable, "-m", "analytics.bench.runner", "--jsonl", *target] + (["--quick"] if quick else [])
     results, stored, error = [], None, None
-    with st.status("Benchmark running...", expanded=True) as status:
-        table = st.empty()
-        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        deadline = time.monotonic() + limit_s
-        steps = None
-        for line in proc.stdout:
-            event = json.loads(line)
-            if event["event"] == "hardware":
-                steps = event["steps"]
-                st.write(f"Device: {event['device']}" + (f" ({event['why_cpu']})" if event["why_cpu"] else ""))
-            elif event["event"] == "result":
-                results.append(event)
-                with table.container():
-                    show_table(pd.DataFrame(results), RESULT_COLUMNS)
-                status.update(label=f"Benchmark running: {len(results)} of {steps} measurements")
-            elif event["event"] == "stored":
-                stored = event["run_id"]
-            elif event["event"] == "error":
-                error = event["message"]
-            if time.monotonic() > deadline:
-                proc.kill()
-                error = f"stopped at the {limit_s} s time limit; nothing was stored"
-                break
-        proc.wait(timeout=30)
-        if error:
-            status.update(label=f"Benchmark failed: {error}", state="error")
-        else:
-            status.update(label=f"Benchmark finished and stored as {stored}", state="complete")
+    try:
+        with st.status("Benchmark running...", expanded=True) as status:
+            table = st.empty()
+            proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            deadline = time.monotonic() + limit_s
+            steps = None
+            for line in proc.stdout:
+                event = json.loads(line)
+                if event["event"] == "hardware":
+                    steps = event["steps"]
+                    st.write(f"Device: {event['device']}" + (f" ({event['why_cpu']})" if event["why_cpu"] else ""))
+                elif event["event"] == "result":
+                    results.append(event)
+                    with table.container():
+                        show_table(pd.DataFrame(results), RESULT_COLUMNS)
+                    status.update(label=f"Benchmark running: {len(results)} of {steps} measurements")
+                elif event["event"] == "stored":
+                    stored = event["run_id"]
+                elif event["event"] == "error":
+                    error = event["message"]
+                if time.monotonic() > deadline:
+                    proc.kill()
+                    error = f"stopped at the {limit_s} s time limit; nothing was stored"
+                    break
+            proc.wait(timeout=30)
+            if error:
+                status.update(label=f"Benchmark failed: {error}", state="error")
+            else:
+                status.update(label=f"Benchmark finished and stored as {stored}", state="complete")
+    finally:
+        bench_lock.release()
 
 history = runs(store) if store.exists() else pd.DataFrame()
 st.subheader("Runs on this machine")

@@ -1,0 +1,32 @@
+"""`depin doctor`: check the database's integrity and say what to do. Exit 0 healthy, 1 problems found."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from analytics.cli.base import _Context, main
+from analytics.sanitize import strict_json
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the checks as JSON.")
+@click.pass_obj
+def doctor(obj: _Context, as_json: bool) -> None:
+    """Read every table in full (DuckDB verifies each block's checksum), check the schema version, and say
+    what to do when something is wrong."""
+    from analytics.store.doctor import examine
+
+    report = examine(obj.store)
+    if as_json:
+        click.echo(strict_json(report.as_dict(), indent=2))
+    else:
+        click.echo(f"database: {report.database}")
+        for check in report.checks:
+            click.echo(f"  {'ok     ' if check.ok else 'PROBLEM'} {check.name}: {check.detail}")
+        click.echo("healthy" if report.healthy else "problems found; what to do:")
+        for line in report.advice:
+            click.echo(f"  - {line}")
+    if not report.healthy:
+        sys.exit(1)
