@@ -64,6 +64,7 @@ def init(obj: _Context, backend: str | None, catalog: str | None, data_path: str
 @click.pass_obj
 def migrate_store_cmd(obj: _Context, target: str, catalog: str | None, data_path: str | None) -> None:
     """Copy the DuckDB file (--db / DEPIN_DB) into an empty DuckLake, verified per table (counts, checksums)."""
+    from analytics.store import Store
     from analytics.store.copy import copy_store
 
     source = Store(obj.settings.db)

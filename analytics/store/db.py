@@ -121,7 +121,9 @@ class Store:
                 return duckdb.connect(str(self.path), read_only=read_only)
             except (duckdb.IOException, duckdb.ConnectionException) as exc:
                 if not _is_lock_error(exc):
-                    raise StoreError(f"cannot open database {self.path}: {exc}") from exc
+                    from analytics.store.errors import describe_store_error
+
+                    raise StoreError(describe_store_error(exc, self.path)) from exc
                 if time.monotonic() >= deadline:
                     raise self._locked("read" if read_only else "write") from exc
                 time.sleep(delay * (0.5 + random.random()))  # jitter: many readers must not retry in step
