@@ -185,20 +185,6 @@ def offers_for_output(offers: pd.DataFrame) -> pd.DataFrame:
     return frame.astype(object).where(frame.notna(), None)
 
 
-def offer_history(store: Store, *, family: str | None = None) -> pd.DataFrame:
-    """Every observation (not only the latest) of firm prices, for trend charts."""
-    return store.query_df(
-        """
-        SELECT observed_at, source, provider, market_model, provider_category, gpu_model, gpu_family,
-               pricing_kind, price_per_gpu_hour_usd
-        FROM gpu_offer_observations
-        WHERE ($family IS NULL OR gpu_family = $family OR gpu_model = $family)
-        ORDER BY observed_at
-        """,
-        {"family": family},
-    )
-
-
 def source_freshness(store: Store, *, interval_hours: float, now) -> pd.DataFrame:
     """Per live source: last attempt, last success, age of its data, and whether it is stale
     (older than twice the refresh interval)."""

@@ -111,11 +111,6 @@ def pct(value: float | None, digits: int = 1) -> str:
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
-def cached_offer_history(db_path: str, family: str | None = None) -> pd.DataFrame:
-    return queries.offer_history(store_for(db_path), family=family)
-
-
-@st.cache_data(ttl=TTL_S, show_spinner=False)
 def cached_candle_series(db_path: str) -> pd.DataFrame:
     return queries.candle_series(store_for(db_path))
 

@@ -16,7 +16,6 @@ from analytics.metrics.jobs import (
     interruption_rate,
     job_costs,
 )
-from analytics.metrics.prices import MIN_SAMPLE, discount_table, price_stats
 
 
 def offer(provider, model, category, price, gpus=1, kind="on_demand", family="H100", attributes=None):
@@ -52,25 +51,6 @@ def offers():
             offer("akash", "A100-80GB", "depin_network", 1.0, family="A100", kind="bid_derived"),
         ]
     )
-
-
-def test_price_stats_and_minimum_sample(offers):
-    stats = price_stats(offers, key="gpu_family", group="market_model").set_index(["gpu_family", "market_model"])
-    central = stats.loc[("H100", "centralized")]
-    assert (central["offers"], central["min_usd"], central["median_usd"]) == (3, 3.0, 4.0)
-    assert central["p90_usd"] == pytest.approx(5.6)  # 4 + 0.8 * (6 - 4)
-    a100 = stats.loc[("A100", "decentralized")]
-    assert a100["offers"] == 1 and math.isnan(a100["median_usd"])  # below MIN_SAMPLE: no median
-    assert MIN_SAMPLE == 3
-
-
-def test_discount_table(offers):
-    table = discount_table(offers).set_index("gpu_family")
-    h100 = table.loc["H100"]
-    assert h100["centralized_median_usd"] == 4.0 and h100["decentralized_median_usd"] == 2.0
-    assert h100["discount_median_pct"] == pytest.approx(50.0)
-    assert h100["discount_cheapest_pct"] == pytest.approx((3.0 - 1.5) / 3.0 * 100)
-    assert math.isnan(table.loc["A100", "discount_median_pct"])
 
 
 def test_expected_wall_hours_by_hand():
