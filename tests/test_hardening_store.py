@@ -65,7 +65,9 @@ def test_a_migration_copies_the_database_aside_first(empty_store):
     assert Store(backup).schema_version() == 2
     assert _cli(empty_store, "doctor").exit_code == 0
     data = empty_store.path.read_bytes()
-    empty_store.path.write_bytes(data[:12_288])  # a file cut short after its headers
+    # the headers kept, every block after them zeroed: the catalog and the data are gone (a cut-short file can
+    # still open on some DuckDB versions when its cut falls in unused space)
+    empty_store.path.write_bytes(data[:12_288] + bytes(len(data) - 12_288))
     _one_error_line(_cli(empty_store, "status"))
     doctor = _cli(empty_store, "doctor")
     assert doctor.exit_code == 1 and f"cp {backup} {empty_store.path}" in doctor.stdout
