@@ -142,6 +142,11 @@ def _clear_streamlit_caches():
         st.cache_data.clear()
     except Exception:  # streamlit missing or not initialised: nothing cached
         pass
+    # A page run may have turned on the dashboard's shared read connection for this process (it holds the
+    # database open); no later test may read through a connection another test left behind.
+    from analytics.store import shared_reader
+
+    shared_reader.share_read_connections(False)
 
 
 @pytest.fixture
