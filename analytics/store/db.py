@@ -182,18 +182,7 @@ class Store:
             yield from self._write_transaction()
 
     def _write_transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        conn = self._connect(read_only=False)
-        try:
-            conn.begin()
-            try:
-                yield conn
-            except BaseException:
-                conn.rollback()
-                raise
-            conn.commit()
-            conn.execute("CHECKPOINT")
-        finally:
-            conn.close()
+        yield from transaction(self._connect(read_only=False), checkpoint=True)
 
     def ensure_writable_location(self) -> None:
         parent = self.path.parent
@@ -296,6 +285,23 @@ def backup_before_migration(path: Path, version: int) -> Path:
                 "nothing was changed"
             ) from exc
     return backup
+
+
+def transaction(conn: duckdb.DuckDBPyConnection, *, checkpoint: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Run the caller's work on `conn` in one transaction: committed (and checkpointed, for a file a reader must
+    not replay) on success, rolled back on any error; the connection is closed either way."""
+    try:
+        conn.begin()
+        try:
+            yield conn
+        except BaseException:
+            conn.rollback()
+            raise
+        conn.commit()
+        if checkpoint:
+            conn.execute("CHECKPOINT")
+    finally:
+        conn.close()
 
 
 def _current_version(conn: duckdb.DuckDBPyConnection) -> int:

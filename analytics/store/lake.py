@@ -27,7 +27,7 @@ from pathlib import Path
 
 import duckdb
 
-from analytics.store.db import SchemaTooNewError, Store, StoreError, StoreLockedError
+from analytics.store.db import SchemaTooNewError, Store, StoreError, StoreLockedError, transaction
 from analytics.store.migrations import MIGRATIONS, Migration
 
 LAKE = "lake"  # the name the lake is attached as in every connection
@@ -177,17 +177,7 @@ class LakeStore(Store):
     def writer(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """One write transaction, serialised with every other writer of this lake on any host."""
         with self._write_lock():
-            conn = self._cursor()
-            try:
-                conn.begin()
-                try:
-                    yield conn
-                except BaseException:
-                    conn.rollback()
-                    raise
-                conn.commit()
-            finally:
-                conn.close()
+            yield from transaction(self._cursor(), checkpoint=False)
 
     @contextmanager
     def _write_lock(self) -> Iterator[None]:
