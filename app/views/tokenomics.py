@@ -9,7 +9,7 @@ import streamlit as st
 
 from analytics.markets.tokenomics import networks, schedule_dilution, supply_basis, supply_projection
 from app.data import cached_market_snapshots, ensure_database
-from app.format import MISSING
+from app.format import count, day, flag, link, show_table, text
 from app.network_section import render_network_section
 
 store = ensure_database()
@@ -57,21 +57,34 @@ circulating = float(snap["circulating_supply"]) if snap is not None and pd.notna
 basis = supply_basis(network, today, circulating, snap["snapshot_date"] if snap is not None else None)
 
 st.subheader("Emission schedule")
-st.dataframe(
-    [
-        {
-            "from": str(s.start),
-            "until": str(s.end) if s.end else "open",
-            "model": s.model,
-            "schedule": s.label,
-            "confidence": s.confidence,
-            "source": s.source_url,
-        }
-        for s in network.emissions
-    ],
-    hide_index=True,
-    width="stretch",
-    column_config={"source": st.column_config.LinkColumn("source")},
+MODELS = {
+    "fixed_annual": "fixed amount per year",
+    "ionet_hourly": "fixed hourly curve",
+    "demand_linked": "linked to demand",
+    "inflation_band": "inflation band",
+}
+show_table(
+    pd.DataFrame(
+        [
+            {
+                "start": s.start,
+                "end": s.end,
+                "model": MODELS.get(s.model, s.model),
+                "schedule": s.label,
+                "confidence": s.confidence,
+                "source": s.source_url,
+            }
+            for s in network.emissions
+        ]
+    ),
+    {
+        "start": day("Valid from"),
+        "end": day("Valid until", why_missing="open-ended"),
+        "model": text("Model"),
+        "schedule": text("Schedule", words=True),
+        "confidence": text("Confidence"),
+        "source": link("Source", link_text="open"),
+    },
 )
 if basis is None:
     st.warning(
@@ -91,13 +104,15 @@ else:
         fig.add_hline(y=float(max_fact.value), line_dash="dash", annotation_text="maximum supply")
     fig.update_layout(title=f"Projected {network.token} supply, next 36 months", height=380, yaxis_title=network.token)
     st.plotly_chart(fig, width="stretch")
-    st.dataframe(
+    show_table(
         projection,
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "supply_low": st.column_config.NumberColumn("supply (low)", format="%.0f"),
-            "supply_high": st.column_config.NumberColumn("supply (high)", format="%.0f"),
+        {
+            "months": count("Months ahead"),
+            "date": day("Date"),
+            "supply_low": count(f"Supply, low ({network.token})"),
+            "supply_high": count(f"Supply, high ({network.token})"),
+            "complete": flag("Schedule covers the period"),
+            "basis": text("Basis", words=True),
         },
     )
     if not projection["complete"].all():
@@ -129,20 +144,28 @@ if burn is not None:
 render_network_section(db, default_network=network.slug)
 
 st.subheader("Every fact, with its source")
-st.dataframe(
-    [
-        {
-            "fact": f.label,
-            "value": f"{f.value:,}" if isinstance(f.value, int | float) else f.value,
-            "unit": f.unit or MISSING,
-            "note": f.note or MISSING,
-            "as of": f.as_of,
-            "confidence": f.confidence,
-            "source": f.source_url,
-        }
-        for f in network.facts
-    ],
-    hide_index=True,
-    width="stretch",
-    column_config={"source": st.column_config.LinkColumn("source")},
+show_table(
+    pd.DataFrame(
+        [
+            {
+                "fact": f.label,
+                "value": f"{f.value:,}" if isinstance(f.value, int | float) else str(f.value),
+                "unit": f.unit,
+                "note": f.note,
+                "as_of": f.as_of,
+                "confidence": f.confidence,
+                "source": f.source_url,
+            }
+            for f in network.facts
+        ]
+    ),
+    {
+        "fact": text("Fact", words=True),
+        "value": text("Value"),
+        "unit": text("Unit", why_missing="a count or ratio"),
+        "note": text("Note", words=True, why_missing="no note"),
+        "as_of": text("As of"),
+        "confidence": text("Confidence"),
+        "source": link("Source", link_text="open"),
+    },
 )
