@@ -218,12 +218,12 @@ def cached_comparison(
 ) -> dict:
     """The Cost comparison's figures for one definition, shared by every session (plain data, no connection)."""
     from analytics.comparison.compare import Definition, segment_table, select, side_discount
-    from analytics.comparison.conflicts import distrusted_offers
+    from analytics.comparison.conflicts import distrust
     from analytics.comparison.robustness import robustness_table
     from analytics.comparison.segments import Lens
 
     offers = cached_latest_offers(db_path)
-    distrusted = distrusted_offers(cached_source_conflicts(db_path))
+    distrusted = distrust(cached_source_conflicts(db_path), offers)
     definition = Definition(
         gpu=gpu,
         pool_family=pool_family,
@@ -236,6 +236,7 @@ def cached_comparison(
     return {
         "definition": definition,
         "shown": shown,
+        "same_listing": distrusted.listings,
         "segments": segment_table(shown) if len(shown) else None,
         "discount": side_discount(shown, definition) if len(shown) else None,
         "robustness": robustness_table(offers, definition, distrusted) if len(shown) else None,

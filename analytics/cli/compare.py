@@ -98,6 +98,14 @@ def compare(
             f"\nconflict: {r.provider} {r.instance_type} {r.region}: {r.source_a} ${r.price_a:.2f} vs "
             f"{r.source_b} ${r.price_b:.2f} per GPU-hour; trusted {r.trusted_source} ({r.reason})"
         )
+    from analytics.comparison.compare import KIND_LABELS
+
+    for r in report.distrust.listings.itertuples():
+        kind = KIND_LABELS.get(r.pricing_kind, r.pricing_kind)
+        click.echo(
+            f"also left out: {r.offers_left_out} {r.source} {r.provider} {r.instance_type} {kind} "
+            f"prices in other regions, dated no later than the contradicted one (same outdated listing)"
+        )
 
 
 @main.command()

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
+from analytics.comparison.conflicts import Distrust
 from analytics.comparison.medians import MIN_PROVIDERS, PRICE, two_stage, two_stage_table
 from analytics.comparison.segments import DEFAULT_LENS, Lens, segment_label
 from analytics.normalize.providers import SEGMENTS
@@ -55,6 +56,8 @@ class Definition:
     lens: Lens = field(default_factory=lambda: DEFAULT_LENS)
     two_stage: bool = True
     exclude_conflicts: bool = True
+    # with exclude_conflicts: also the other regions of a third-party listing a first-party list contradicts
+    extend_conflicts: bool = True
     include_floor_prices: bool = False  # marketplace floors ("min live offer") beside typical prices
 
     def describe(self) -> str:
@@ -75,8 +78,9 @@ class Definition:
         return replace(self, **changes)
 
 
-def select(offers: pd.DataFrame, definition: Definition, conflicted: set[str] | None = None) -> pd.DataFrame:
-    """The offers a definition compares, with `size_class` and `side` (the lens) added."""
+def select(offers: pd.DataFrame, definition: Definition, conflicted: Distrust | set[str] | None = None) -> pd.DataFrame:
+    """The offers a definition compares, with `size_class` and `side` (the lens) added. `conflicted`: the
+    offers sources contradict (analytics/comparison/conflicts.py), left out unless the definition keeps them."""
     column = "gpu_family" if definition.pool_family else "gpu_model"
     chosen = offers[(offers[column] == definition.gpu) & offers["pricing_kind"].isin(definition.pricing_kinds)]
     chosen = chosen[chosen["price_date"].notna()]  # an undated price cannot be placed in time
@@ -85,7 +89,10 @@ def select(offers: pd.DataFrame, definition: Definition, conflicted: set[str] | 
         flagged = chosen["flags"].map(lambda f: any(x in excluded for x in (f if f is not None else ())))
         chosen = chosen[~flagged]
     if definition.exclude_conflicts and conflicted:
-        chosen = chosen[~chosen["offer_id"].isin(conflicted)]
+        left_out = (
+            conflicted.offers(extend=definition.extend_conflicts) if isinstance(conflicted, Distrust) else conflicted
+        )
+        chosen = chosen[~chosen["offer_id"].isin(list(left_out))]
     chosen = chosen.assign(
         size_class=[size_class(c, f) for c, f in zip(chosen["gpu_count"], chosen["flags"], strict=True)],
         side=definition.lens.apply(chosen) if len(chosen) else pd.Series(dtype=str),

@@ -8,7 +8,7 @@ import pandas as pd
 
 from analytics import queries
 from analytics.comparison.compare import Definition, Discount, segment_table, select, side_discount, size_class_of
-from analytics.comparison.conflicts import distrusted_offers
+from analytics.comparison.conflicts import Distrust, distrust
 from analytics.comparison.robustness import robustness_table
 from analytics.comparison.segments import DEFAULT_LENS, OVERVIEW_LENS
 from analytics.store import Store
@@ -22,6 +22,7 @@ class ComparisonReport:
     discount: Discount
     robustness: pd.DataFrame
     conflicts: pd.DataFrame
+    distrust: Distrust
 
     def as_dict(self) -> dict:
         d = self.definition
@@ -52,6 +53,7 @@ class ComparisonReport:
             )
             if len(self.conflicts)
             else [],
+            "same_outdated_listing": _records(self.distrust.listings) if len(self.distrust.listings) else [],
         }
 
 
@@ -82,7 +84,7 @@ def definition_for(
 def compare(store: Store, definition: Definition, *, offers: pd.DataFrame | None = None) -> ComparisonReport:
     offers = queries.latest_offers(store) if offers is None else offers
     conflicts = queries.source_conflicts(store)
-    distrusted = distrusted_offers(conflicts)
+    distrusted = distrust(conflicts, offers)
     selected = select(offers, definition, distrusted)
     return ComparisonReport(
         definition=definition,
@@ -91,6 +93,7 @@ def compare(store: Store, definition: Definition, *, offers: pd.DataFrame | None
         discount=side_discount(selected, definition),
         robustness=robustness_table(offers, definition, distrusted),
         conflicts=conflicts,
+        distrust=distrusted,
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analytics.comparison.compare import PRICING_KINDS, Definition, pair_discount, select, side_discount
+from analytics.comparison.conflicts import Distrust
 from analytics.comparison.segments import OVERVIEW_LENS, segment_label
 
 SEGMENT_PAIRS = (
@@ -28,6 +29,10 @@ def variants(default: Definition, family: str | None) -> list[tuple[str, Definit
         ("Only prices from the newest 30 days", default.but(window_days=30)),
         ("Every dated price (no window)", default.but(window_days=None)),
         ("Conflicting third-party prices kept", default.but(exclude_conflicts=False)),
+        (
+            "Outdated third-party listing left out only where contradicted (not its other regions)",
+            default.but(extend_conflicts=False),
+        ),
         ("Marketplace floor prices (min live offers) included", default.but(include_floor_prices=True)),
     ]
     if family and family != default.gpu:
@@ -35,7 +40,7 @@ def variants(default: Definition, family: str | None) -> list[tuple[str, Definit
     return out
 
 
-def robustness_table(offers: pd.DataFrame, default: Definition, conflicted: set[str]) -> pd.DataFrame:
+def robustness_table(offers: pd.DataFrame, default: Definition, conflicted: Distrust | set[str]) -> pd.DataFrame:
     family = None
     same = offers[offers["gpu_model"] == default.gpu]
     if len(same):

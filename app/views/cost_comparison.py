@@ -198,6 +198,13 @@ if len(conflicts):
             "reason": text("Why", words=True),
         },
     )
+    same_listing = comparison["same_listing"]
+    for r in same_listing.itertuples():
+        st.caption(
+            f"Also left out: {r.offers_left_out:,} {source_label(r.source)} prices of {r.provider} "
+            f"{r.instance_type} in other regions, dated no later than its contradicted {r.contradicted_region} "
+            f"price: the same outdated listing. The robustness table shows the answer with them kept."
+        )
 
 st.subheader("Offers compared")
 table = shown.assign(
