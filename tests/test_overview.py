@@ -9,7 +9,7 @@ from analytics.metrics.overview import decentralized_discount_pct, overview_kpis
 def independent_headline(store, side_segments):
     """The Overview's H100 SXM headline recomputed in plain SQL, without analytics: latest observation per
     offer, dated, firm prices, within 180 days of the newest, the AWS us-east-1 catalog row that AWS's own price
-    list contradicts left out, median per provider, then the median across providers."""
+    list contradicts left out (with the same listing's other regions), median per provider, then the median across providers."""
     return store.query_rows(
         """
         WITH latest AS (
@@ -20,8 +20,12 @@ def independent_headline(store, side_segments):
             QUALIFY row_number() OVER (PARTITION BY offer_id ORDER BY observed_at DESC) = 1
         ), windowed AS (
             SELECT * FROM latest WHERE price_date >= (SELECT max(price_date) FROM latest) - INTERVAL 180 DAY
+              -- the catalogue's AWS p5 listing AWS's own list contradicts in us-east-1: that row and the
+              -- listing's regions the price list does not cover (the same outdated copy)
               AND NOT (source = 'opencomputeprices' AND provider = 'aws' AND instance_type = 'p5.48xlarge'
-                       AND region = 'us-east-1' AND pricing_kind = 'on_demand')
+                       AND pricing_kind = 'on_demand' AND price_date <= DATE '2026-03-21'
+                       AND (region = 'us-east-1' OR region NOT IN (SELECT region FROM latest
+                                                                   WHERE source = 'aws_price_list')))
         ), per_provider AS (
             SELECT provider, median(price_per_gpu_hour_usd) AS m, count(*) AS n FROM windowed
             WHERE list_contains(?, segment) GROUP BY provider
