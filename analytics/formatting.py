@@ -129,3 +129,19 @@ def usd(value: float | None, digits: int = 2) -> str:
     if is_missing(value):
         return "n/a"
     return money(value, digits)
+
+
+def provider_name(key: Any) -> Any:
+    """A provider id as people write it (`aws` -> `AWS`, `coreweave` -> `CoreWeave`); missing stays missing."""
+    if is_missing(key) or not isinstance(key, str) or not key:
+        return key
+    from analytics.normalize import provider_info
+
+    return provider_info(key).display_name
+
+
+def provider_names(keys: Any, sep: str = ", ") -> Any:
+    """A `sep`-joined list of provider ids (`aws, azure`) as display names (`AWS, Microsoft Azure`)."""
+    if is_missing(keys) or not isinstance(keys, str):
+        return keys
+    return sep.join(provider_name(k.strip()) for k in keys.split(sep.strip()) if k.strip())

@@ -9,7 +9,8 @@ from analytics.metrics.overview import decentralized_discount_pct, overview_kpis
 def independent_headline(store, side_segments):
     """The Overview's H100 SXM headline recomputed in plain SQL, without analytics: latest observation per
     offer, dated, firm prices, within 180 days of the newest, the AWS us-east-1 catalog row that AWS's own price
-    list contradicts left out (with the same listing's other regions), median per provider, then the median across providers."""
+    list contradicts left out (with the same listing's other regions), median per provider, then the median
+    across providers."""
     return store.query_rows(
         """
         WITH latest AS (

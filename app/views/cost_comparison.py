@@ -8,7 +8,7 @@ import streamlit as st
 from analytics.bundled.registry import source_label
 from analytics.comparison.compare import FIRM_KINDS, PRICING_KINDS, SIZE_CLASSES
 from analytics.comparison.segments import SEGMENT_LABELS
-from analytics.formatting import usd
+from analytics.formatting import provider_name, provider_names, usd
 from analytics.metrics.jobs import (
     JobInputError,
     JobSpec,
@@ -18,7 +18,6 @@ from analytics.metrics.jobs import (
     market_model_job_summary,
 )
 from analytics.metrics.prices import check_published_claims
-from analytics.normalize import provider_info
 from analytics.offers import offers_age_days
 from app.charts import show_chart, style
 from app.data import (
@@ -125,7 +124,10 @@ c3.metric(
 
 st.subheader("By market segment")
 show_table(
-    segments,
+    segments.assign(
+        cheapest_provider=segments["cheapest_provider"].map(provider_name),
+        provider_list=segments["provider_list"].map(provider_names),
+    ),
     {
         "segment_label": text("Segment", pinned=True),
         "median_usd": money(
@@ -142,27 +144,31 @@ show_table(
     },
 )
 
+# providers down the side, prices across: 40 provider names stay readable on a phone
+strip = shown.assign(
+    segment_label=shown["segment"].map(SEGMENT_LABELS),
+    provider_name=shown["provider"].map(provider_name),
+)
 fig = px.strip(
-    shown.assign(
-        segment_label=shown["segment"].map(SEGMENT_LABELS),
-        provider_name=shown["provider"].map(lambda p: provider_info(p).display_name),
-    ),
-    x="provider_name",
-    y="price_per_gpu_hour_usd",
+    strip,
+    y="provider_name",
+    x="price_per_gpu_hour_usd",
     color="segment_label",
+    orientation="h",
     category_orders={"segment_label": list(SEGMENT_LABELS.values())},
     hover_data=["gpu_model", "gpu_count", "pricing_kind", "region", "price_date", "source"],
     title=f"{definition.gpu}: every compared offer by provider ({len(shown):,} offers)",
 )
-fig.update_layout(xaxis={"categoryorder": "median ascending"})
-show_chart(style(fig, x_title="", y_title="USD per GPU-hour", height=440))
+fig.update_layout(yaxis={"categoryorder": "median descending", "automargin": True, "dtick": 1})
+providers_shown = strip["provider_name"].nunique()
+show_chart(style(fig, x_title="USD per GPU-hour", y_title="", height=max(360, 140 + 20 * providers_shown)))
 
 st.subheader("How much does the answer depend on the definition?")
 robust = comparison["robustness"]
 show_table(
     robust,
     {
-        "definition": text("Definition", words=True, width="medium"),
+        "definition": text("Definition", words=True, width="large"),
         "comparison": text("Comparison", words=True),
         "discount_pct": percent("Discount", why_missing="a side has fewer than 3 providers"),
         "expensive_median_usd": money("Dearer side median", why_missing="fewer than 3 providers"),
@@ -181,6 +187,7 @@ if len(conflicts):
     )
     show_table(
         conflicts.assign(
+            provider=conflicts["provider"].map(provider_name),
             source_a=conflicts["source_a"].map(source_label),
             source_b=conflicts["source_b"].map(source_label),
             trusted_source=conflicts["trusted_source"].map(lambda s: source_label(s) if isinstance(s, str) else s),
@@ -201,7 +208,7 @@ if len(conflicts):
     same_listing = comparison["same_listing"]
     for r in same_listing.itertuples():
         st.caption(
-            f"Also left out: {r.offers_left_out:,} {source_label(r.source)} prices of {r.provider} "
+            f"Also left out: {r.offers_left_out:,} {source_label(r.source)} prices of {provider_name(r.provider)} "
             f"{r.instance_type} in other regions, dated no later than its contradicted {r.contradicted_region} "
             f"price: the same outdated listing. The robustness table shows the answer with them kept."
         )
@@ -209,7 +216,8 @@ if len(conflicts):
 st.subheader("Offers compared")
 table = shown.assign(
     age_days=offers_age_days(shown),
-    via=shown["via"].fillna("direct"),
+    via=shown["via"].fillna("direct").map(provider_name),
+    provider=shown["provider"].map(provider_name),
     segment_label=shown["segment"].map(SEGMENT_LABELS),
     size=shown["size_class"].map(SIZE_CLASSES),
     kind=shown["pricing_kind"].map(KIND_LABELS),
