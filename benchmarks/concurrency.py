@@ -1,7 +1,7 @@
 """Refreshes writing while the dashboard's query functions read, in separate processes, on 127.0.0.1.
 
     python -m benchmarks.concurrency [--refreshes 20] [--readers 4] [--min-reads 1000] [--json]
-    python -m benchmarks.concurrency --sessions 20 [--duration 120] [--refresh-every 20] [--json]
+    python -m benchmarks.concurrency --sessions 20 [--duration 120] [--refresh-every 20] [--think 5] [--json]
 
 With --sessions, measures page time with that many dashboard sessions at once instead (see
 benchmarks/page_sessions.py).
@@ -143,6 +143,12 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=None, help="Measure page time with N dashboard sessions.")
     parser.add_argument("--duration", type=float, default=120.0, help="Seconds the sessions run (with --sessions).")
     parser.add_argument("--refresh-every", type=float, default=20.0, help="Seconds between refreshes (--sessions).")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="Mean seconds a session reads a page before the next (--sessions; 0: no pause, a stress test).",
+    )
     args = parser.parse_args()
     if args.role == "writer":
         writer(args.db, args.refreshes)
@@ -150,7 +156,7 @@ def main() -> None:
     if args.sessions:
         from benchmarks.page_sessions import describe, run_sessions
 
-        result = run_sessions(args.sessions, args.duration, args.refresh_every)
+        result = run_sessions(args.sessions, args.duration, args.refresh_every, args.think)
         print(json.dumps(result, indent=2) if args.json else "\n".join(describe(result)))
         return
     result = run(args.refreshes, args.readers, args.min_reads)

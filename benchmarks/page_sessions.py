@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import random
 import socket
 import statistics
 import subprocess
@@ -47,14 +48,17 @@ def _wait_healthy(port: int, timeout_s: float = 60) -> None:
     raise RuntimeError(f"the dashboard did not become healthy on port {port} within {timeout_s:.0f} s")
 
 
-async def _session(port: int, index: int, until: float, times: list, errors: list) -> None:
+async def _session(port: int, index: int, until: float, times: list, errors: list, think_s: float = 0.0) -> None:
     from streamlit.proto.BackMsg_pb2 import BackMsg
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
     from tornado.websocket import websocket_connect
 
     ws = await websocket_connect(f"ws://127.0.0.1:{port}/_stcore/stream", subprotocols=["streamlit"])
     turn = index  # sessions start on different pages
+    pause = random.Random(index)  # the same pauses in every run
     try:
+        if think_s:  # people do not all arrive in the same second
+            await asyncio.sleep(pause.uniform(0, think_s))
         while time.monotonic() < until:
             page = PAGES[turn % len(PAGES)]
             turn += 1
@@ -79,6 +83,8 @@ async def _session(port: int, index: int, until: float, times: list, errors: lis
             times.append((page or "overview", time.perf_counter() - started))
             if raised:
                 errors.append((page or "overview", "the page raised an exception"))
+            if think_s:  # a person reads the page before the next click: 0.5x to 1.5x the mean
+                await asyncio.sleep(pause.uniform(0.5 * think_s, 1.5 * think_s))
     finally:
         ws.close()
 
@@ -100,7 +106,7 @@ def _percentile(ordered: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, int(round(q * len(ordered))) - 1))]
 
 
-def run_sessions(sessions: int, duration_s: float, refresh_every_s: float) -> dict:
+def run_sessions(sessions: int, duration_s: float, refresh_every_s: float, think_s: float = 0.0) -> dict:
     from analytics.snapshot import load_snapshot
     from analytics.store import Store
     from tests.fakeserver import FakeApis
@@ -130,7 +136,7 @@ def run_sessions(sessions: int, duration_s: float, refresh_every_s: float) -> di
             until = time.monotonic() + duration_s
 
             async def all_sessions() -> None:
-                await asyncio.gather(*(_session(port, i, until, times, errors) for i in range(sessions)))
+                await asyncio.gather(*(_session(port, i, until, times, errors, think_s) for i in range(sessions)))
 
             started = time.perf_counter()
             asyncio.run(all_sessions())
@@ -150,6 +156,7 @@ def run_sessions(sessions: int, duration_s: float, refresh_every_s: float) -> di
     return {
         "sessions": sessions,
         "duration_s": duration_s,
+        "think_s": think_s,
         "wall_s": wall,
         "pages_rendered": len(times),
         "page_errors": len(errors),
@@ -170,8 +177,9 @@ def run_sessions(sessions: int, duration_s: float, refresh_every_s: float) -> di
 
 def describe(result: dict) -> list[str]:
     t = result["page_time_s"]
+    pace = f"reading each page {result['think_s']:.0f} s on average" if result["think_s"] else "no pause between pages"
     lines = [
-        f"{result['sessions']} sessions for {result['duration_s']:.0f} s: {result['pages_rendered']} pages, "
+        f"{result['sessions']} sessions for {result['duration_s']:.0f} s ({pace}): {result['pages_rendered']} pages, "
         f"{result['page_errors']} raised; page time p50 {t['p50']:.2f} s, p90 {t['p90']:.2f} s, "
         f"p99 {t['p99']:.2f} s, max {t['max']:.2f} s",
         f"refreshes: {result['refreshes']} ({result['failed_refreshes']} failed), "
