@@ -8,7 +8,9 @@ deficiencies and in greyscale print, together with the dash styles below), the l
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import cycle
+from typing import Any
 
 import plotly.graph_objects as go
 import streamlit as st
@@ -77,11 +79,37 @@ def _recolour(fig: go.Figure, dashes: bool) -> None:
             trace.update(marker={"color": colour})
 
 
-def show_chart(fig: go.Figure, *, key: str | None = None) -> None:
-    """The chart at full width. Its title is written above it as text, which wraps on a phone where a plotly
-    title would be cut off."""
+def _move_title(fig: go.Figure) -> None:
+    """The plotly title becomes text above the chart (it wraps on a phone where a plotly title is cut off)."""
     title = fig.layout.title.text
     if title:
+        fig.update_layout(title_text="", margin_t=16, meta={"title": title})
+
+
+def shared_figure(builder: Callable[..., go.Figure]) -> Callable[..., go.Figure]:
+    """A chart built once per input and handed to every session as the same object (st.cache_resource: no
+    copy, no rebuild per rerun; plotly's figure building is most of a warm page run). The builder takes only
+    hashable inputs, reads its data through the cached queries, and returns a styled figure; nobody changes it
+    afterwards (show_chart does not)."""
+    from functools import wraps
+
+    from app.data import TTL_S
+
+    @wraps(builder)
+    def build(*args: Any, **kwargs: Any) -> go.Figure:
+        fig = builder(*args, **kwargs)
+        _move_title(fig)
+        return fig
+
+    return st.cache_resource(ttl=TTL_S, max_entries=64, show_spinner=False)(build)
+
+
+def show_chart(fig: go.Figure, *, key: str | None = None) -> None:
+    """The chart at full width, its title written above it as text."""
+    if fig.layout.title.text:  # a figure built here, not shared: safe to change
+        _move_title(fig)
+    meta = fig.layout.meta
+    title = meta.get("title") if isinstance(meta, dict) else None
+    if title:
         st.markdown(f"**{title}**")
-        fig.update_layout(title_text="", margin_t=16)
     st.plotly_chart(fig, width="stretch", key=key, config={"displaylogo": False})

@@ -43,6 +43,7 @@ __all__ = [
     "number",
     "percent",
     "price",
+    "prepare",
     "show_table",
     "table_config",
     "text",
@@ -61,6 +62,8 @@ class Col:
     pinned: bool | None = None
     kind: str = "text"
     link_text: str | None = None
+    # how the browser writes this column's numbers exactly as `formatter` would (None: the server writes them)
+    client_format: Callable[[pd.Series], tuple[pd.Series, str] | None] | None = None
 
     def tooltip(self) -> str | None:
         parts = [p for p in (self.help, self.why_missing and f"{MISSING} = {self.why_missing}") if p]
@@ -70,13 +73,43 @@ class Col:
         return replace(self, **changes)
 
 
+# The browser formats complete numeric columns itself (st.column_config.NumberColumn): the server then sends
+# numbers only, instead of a display string per cell through pandas' Styler, which cost most of a warm page run.
+# Each rule returns (values, format) only where the browser's text equals the formatter's.
+
+
+def _dollars(values: pd.Series) -> tuple[pd.Series, str] | None:
+    near_zero = (values < 0) & (values > -0.005)  # the browser would write "-$0.00"
+    return None if near_zero.any() else (values, "dollar")
+
+
+def _dollars_above_one(values: pd.Series) -> tuple[pd.Series, str] | None:
+    small = (values.abs() < 1) & (values != 0)  # below a dollar a price keeps four significant digits
+    return None if small.any() else _dollars(values)
+
+
+def _fixed(digits: int, suffix: str = "", sign: str = "", scale: float = 1.0):
+    def rule(values: pd.Series) -> tuple[pd.Series, str] | None:
+        scaled = values * scale
+        if (scaled.abs() >= 1000).any():  # printf formats have no thousands separator
+            return None
+        return scaled, f"%{sign}.{digits}f{suffix.replace('%', '%%')}"
+
+    return rule
+
+
+def _whole(values: pd.Series) -> tuple[pd.Series, str] | None:
+    return values.round(), "localized"  # 1,234 (in the reader's locale)
+
+
 def money(label: str, help: str | None = None, *, digits: int = 2, **kw: Any) -> Col:
-    return Col(label, partial(formatting.money, digits=digits), help, kind="money", **kw)
+    rule = _dollars if digits == 2 else None
+    return Col(label, partial(formatting.money, digits=digits), help, kind="money", client_format=rule, **kw)
 
 
 def price(label: str, help: str | None = None, **kw: Any) -> Col:
     """Market prices spanning $0.02 to $100,000: cents above $1, four significant digits below."""
-    return Col(label, formatting.price, help, kind="money", **kw)
+    return Col(label, formatting.price, help, kind="money", client_format=_dollars_above_one, **kw)
 
 
 def percent(
@@ -84,16 +117,20 @@ def percent(
 ) -> Col:
     """`fraction=True` when the data holds 0.123 for 12.3 %."""
     fmt = partial(formatting.percent, digits=digits, fraction=fraction, signed=signed)
-    return Col(label, fmt, help, kind="percent", **kw)
+    rule = _fixed(digits, " %", "+" if signed else "", 100.0 if fraction else 1.0)
+    return Col(label, fmt, help, kind="percent", client_format=rule, **kw)
 
 
 def count(label: str, help: str | None = None, **kw: Any) -> Col:
-    return Col(label, formatting.count, help, kind="count", **kw)
+    return Col(label, formatting.count, help, kind="count", client_format=_whole, **kw)
 
 
 def number(label: str, help: str | None = None, *, digits: int = 2, unit: str = "", **kw: Any) -> Col:
     """A plain quantity; put its unit in the label ("Bandwidth (GB/s)") or in `unit` for every cell."""
-    return Col(label, partial(formatting.number, digits=digits, unit=unit), help, kind="number", **kw)
+    rule = _fixed(digits, f" {unit}" if unit else "")
+    return Col(
+        label, partial(formatting.number, digits=digits, unit=unit), help, kind="number", client_format=rule, **kw
+    )
 
 
 def day(label: str, help: str | None = None, **kw: Any) -> Col:
@@ -123,37 +160,46 @@ def link(label: str, help: str | None = None, *, link_text: str | None = None, *
     return Col(label, formatting.text, help, kind="link", link_text=link_text, **kw)
 
 
-def table_config(columns: Mapping[str, Col]) -> dict[str, Any]:
-    """The `column_config` for st.dataframe / st.data_editor: labels, tooltips, widths, pinned columns."""
+def table_config(columns: Mapping[str, Col], formats: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The `column_config` for st.dataframe / st.data_editor: labels, tooltips, widths, pinned columns, and the
+    number format of the columns the browser writes itself (`formats`, from `prepare`)."""
     config: dict[str, Any] = {}
+    formats = formats or {}
     for name, col in columns.items():
         common = {"width": col.width, "help": col.tooltip(), "pinned": col.pinned}
         if col.kind == "link":
             config[name] = st.column_config.LinkColumn(col.label, display_text=col.link_text, **common)
+        elif name in formats:
+            config[name] = st.column_config.NumberColumn(col.label, format=formats[name], **common)
         else:
             config[name] = st.column_config.Column(col.label, **common)
     return config
 
 
-def styled(frame: pd.DataFrame, columns: Mapping[str, Col]):
-    """The frame's listed columns with display text per cell.
+def prepare(frame: pd.DataFrame, columns: Mapping[str, Col]) -> tuple[Any, dict[str, str]]:
+    """The frame's listed columns ready to draw, and the number formats the browser applies.
 
     Streamlit's grid draws a null cell as a grey 'None' whatever the display text says, so a column with
-    missing values is turned into its formatted text (it then sorts as text); complete columns keep their
-    numbers (and sort as numbers) and only get display text."""
+    missing values is turned into its formatted text (it then sorts as text); so are text, flag and date
+    columns (ISO dates sort as text). A complete numeric column keeps its numbers (and sorts as numbers): the
+    browser formats it where it writes exactly what the formatter would, else pandas' Styler does."""
     missing = [name for name in columns if name not in frame.columns]
     if missing:
         raise KeyError(f"show_table: no column {missing} in the frame (it has {list(frame.columns)})")
     shown = frame.loc[:, list(columns)].reset_index(drop=True)
-    formatters = {}
+    formatters: dict[str, Callable[[Any], str]] = {}
+    formats: dict[str, str] = {}
     for name, col in columns.items():
+        values = shown[name]
         if col.kind == "link":
-            shown[name] = shown[name].astype(object).where(shown[name].notna(), None)
-        elif shown[name].isna().any() or col.kind in ("text", "flag"):  # a bool column is drawn as a checkbox
-            shown[name] = shown[name].map(col.formatter).astype(object)
+            shown[name] = values.astype(object).where(values.notna(), None)
+        elif values.isna().any() or col.kind in ("text", "flag", "date", "datetime") or values.dtype.kind not in "iuf":
+            shown[name] = values.map(col.formatter).astype(object)  # a bool column would be drawn as a checkbox
+        elif col.client_format is not None and (rule := col.client_format(values.astype(float))) is not None:
+            shown[name], formats[name] = rule
         else:
             formatters[name] = col.formatter
-    return shown.style.format(formatters, na_rep=MISSING)
+    return (shown.style.format(formatters, na_rep=MISSING) if formatters else shown), formats
 
 
 def show_table(
@@ -169,9 +215,10 @@ def show_table(
     frame = frame if isinstance(frame, pd.DataFrame) else pd.DataFrame(frame)
     if columns is None:
         columns = {name: text(humanize(str(name))) for name in frame.columns}
+    data, formats = prepare(frame, columns)
     return st.dataframe(
-        styled(frame, columns),
-        column_config=table_config(columns),
+        data,
+        column_config=table_config(columns, formats),
         hide_index=True,
         width="stretch",
         height=height,

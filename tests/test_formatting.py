@@ -42,25 +42,48 @@ def test_humanize(column, label):
 
 
 def test_the_table_layer_keeps_numbers_and_writes_missing_values_as_a_dash():
-    from app.format import money, percent, styled, table_config, text
+    from app.format import count, money, percent, prepare, table_config, text
 
-    frame = pd.DataFrame({"provider": ["a", None], "usd": [1234.5, -1.66], "share": [0.5, None], "extra": [1, 2]})
+    frame = pd.DataFrame(
+        {"provider": ["a", None], "usd": [1234.5, -1.66], "share": [0.5, None], "n": [1234.4, 2.0], "extra": [1, 2]}
+    )
     columns = {
         "provider": text("Provider"),
         "usd": money("Price", help="per GPU-hour"),
         "share": percent("Share", fraction=True, why_missing="no offers"),
+        "n": count("Offers"),
     }
-    shown = styled(frame, columns)
-    assert list(shown.data.columns) == ["provider", "usd", "share"]  # only the listed columns, in order
-    assert shown.data["usd"].dtype.kind == "f"  # complete numeric columns still sort as numbers
-    html = shown.to_html()
-    assert "$1,234.50" in html and "-$1.66" in html and "50.0 %" in html and "—" in html
-    assert "None" not in html and "nan" not in html
-    config = table_config(columns)
-    assert config["usd"]["label"] == "Price"
+    shown, formats = prepare(frame, columns)
+    assert list(shown.columns) == ["provider", "usd", "share", "n"]  # only the listed columns, in order
+    # complete numeric columns still sort as numbers and the browser writes them ($1,234.50, -$1.66, 1,234)
+    assert shown["usd"].dtype.kind == "f" and formats["usd"] == "dollar"
+    assert list(shown["n"]) == [1234, 2] and formats["n"] == "localized"
+    # a column with a missing value is written on the server, the gap as an em dash
+    assert list(shown["share"]) == ["50.0 %", "—"] and list(shown["provider"]) == ["a", "—"]
+    config = table_config(columns, formats)
+    assert config["usd"]["label"] == "Price" and config["usd"]["type_config"]["format"] == "dollar"
     assert "— = no offers" in config["share"]["help"]
     with pytest.raises(KeyError, match="no column"):
-        styled(frame, {"missing_column": text("X")})
+        prepare(frame, {"missing_column": text("X")})
+
+
+def test_numbers_the_browser_cannot_write_exactly_are_written_on_the_server():
+    from app.format import number, percent, prepare, price
+
+    frame = pd.DataFrame({"p": [0.0247, 2.5], "big": [12345.678, 1.0], "pct": [12.34, -5.0], "tiny": [-0.001, 3.0]})
+    from app.format import money
+
+    columns = {
+        "p": price("Price"),  # four significant digits below a dollar
+        "big": number("Size", digits=1, unit="GB"),  # printf has no thousands separator
+        "pct": percent("Change", signed=True),
+        "tiny": money("Cost"),  # the browser would write -$0.00
+    }
+    shown, formats = prepare(frame, columns)
+    assert formats == {"pct": "%+.1f %%"}
+    html = shown.to_html()
+    assert "$0.02470" in html and "12,345.7 GB" in html and "$0.00" in html and "-$0.00" not in html
+    assert shown.data["p"].dtype.kind == "f"  # still numbers underneath
 
 
 def test_candle_windows_moving_averages_and_bounds():

@@ -3,6 +3,7 @@ definition, where sources disagree, what a job costs once interruptions are pric
 
 import pandas as pd
 import plotly.express as px
+import plotly.graph_objects as go
 import streamlit as st
 
 from analytics.bundled.registry import source_label
@@ -19,7 +20,7 @@ from analytics.metrics.jobs import (
 )
 from analytics.metrics.prices import check_published_claims
 from analytics.offers import offers_age_days
-from app.charts import show_chart, style
+from app.charts import shared_figure, show_chart, style
 from app.data import (
     cached_comparison,
     cached_history_report,
@@ -78,8 +79,7 @@ if not kinds:
     st.stop()
 
 family = offers.loc[offers["gpu_model"] == gpu, "gpu_family"].dropna()
-comparison = cached_comparison(
-    db,
+definition_args = (
     family.iloc[0] if pool and len(family) else gpu,
     bool(pool and len(family)),
     tuple(sizes) or None,
@@ -87,6 +87,7 @@ comparison = cached_comparison(
     None if window == 10_000 else window,
     runpod_side,
 )
+comparison = cached_comparison(db, *definition_args)
 definition, shown = comparison["definition"], comparison["shown"]
 if shown.empty:
     st.warning("No dated offers match this definition. Widen the size classes, pricing kinds or the window.")
@@ -144,24 +145,33 @@ show_table(
     },
 )
 
-# providers down the side, prices across: 40 provider names stay readable on a phone
-strip = shown.assign(
-    segment_label=shown["segment"].map(SEGMENT_LABELS),
-    provider_name=shown["provider"].map(provider_name),
-)
-fig = px.strip(
-    strip,
-    y="provider_name",
-    x="price_per_gpu_hour_usd",
-    color="segment_label",
-    orientation="h",
-    category_orders={"segment_label": list(SEGMENT_LABELS.values())},
-    hover_data=["gpu_model", "gpu_count", "pricing_kind", "region", "price_date", "source"],
-    title=f"{definition.gpu}: every compared offer by provider ({len(shown):,} offers)",
-)
-fig.update_layout(yaxis={"categoryorder": "median descending", "automargin": True, "dtick": 1})
-providers_shown = strip["provider_name"].nunique()
-show_chart(style(fig, x_title="USD per GPU-hour", y_title="", height=max(360, 140 + 20 * providers_shown)))
+
+
+@shared_figure
+def offer_strip(db: str, definition_args: tuple) -> go.Figure:
+    """Every compared offer, providers down the side and prices across: 40 names stay readable on a phone."""
+    compared = cached_comparison(db, *definition_args)
+    shown = compared["shown"]
+    strip = shown.assign(
+        segment_label=shown["segment"].map(SEGMENT_LABELS),
+        provider_name=shown["provider"].map(provider_name),
+    )
+    fig = px.strip(
+        strip,
+        y="provider_name",
+        x="price_per_gpu_hour_usd",
+        color="segment_label",
+        orientation="h",
+        category_orders={"segment_label": list(SEGMENT_LABELS.values())},
+        hover_data=["gpu_model", "gpu_count", "pricing_kind", "region", "price_date", "source"],
+        title=f"{compared['definition'].gpu}: every compared offer by provider ({len(shown):,} offers)",
+    )
+    fig.update_layout(yaxis={"categoryorder": "median descending", "automargin": True, "dtick": 1})
+    height = max(360, 140 + 20 * strip["provider_name"].nunique())
+    return style(fig, x_title="USD per GPU-hour", y_title="", height=height)
+
+
+show_chart(offer_strip(db, definition_args))
 
 st.subheader("How much does the answer depend on the definition?")
 robust = comparison["robustness"]
@@ -243,9 +253,10 @@ show_table(
 )
 st.download_button(
     "Download these offers as CSV",
-    table.drop(columns=["flags"]).to_csv(index=False).encode(),
+    lambda: table.drop(columns=["flags"]).to_csv(index=False).encode(),  # written only when clicked
     file_name=f"offers_{definition.gpu}.csv",
     mime="text/csv",
+    on_click="ignore",
 )
 
 st.subheader("What would a job cost?")
@@ -336,12 +347,13 @@ if not claims.empty:
         },
     )
 
-st.subheader("How prices moved")
-history = cached_history_report(db, gpu)
-series = pd.DataFrame(history["series"])
-if series.empty:
-    st.caption("No dated history for this GPU yet.")
-else:
+
+
+@shared_figure
+def history_chart(db: str, gpu: str) -> go.Figure:
+    """Daily two-stage medians per segment, coverage changes marked, the independent index drawn as theirs."""
+    history = cached_history_report(db, gpu)
+    series = pd.DataFrame(history["series"])
     series["segment_label"] = series["segment"].map(SEGMENT_LABELS)
     series["date"] = pd.to_datetime(series["date"])
     fig = px.line(
@@ -371,7 +383,16 @@ else:
                 line={"dash": "dot"},
                 name=f"GPU price index (theirs): {name}",
             )
-    show_chart(style(fig, x_title="", y_title="USD per GPU-hour", height=440, dashes=True))
+    return style(fig, x_title="", y_title="USD per GPU-hour", height=440, dashes=True)
+
+
+st.subheader("How prices moved")
+history = cached_history_report(db, gpu)
+series = pd.DataFrame(history["series"])
+if series.empty:
+    st.caption("No dated history for this GPU yet.")
+else:
+    show_chart(history_chart(db, gpu))
     st.caption(
         "Open circles: a provider joined or left that segment that day (coverage, not a price move). "
         "Dotted: an independent index's published medians (ewyluda/gpu-price-index), drawn as theirs."
