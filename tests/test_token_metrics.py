@@ -141,8 +141,9 @@ def test_cli_tokens_json_matches_the_page_table(snapshot_store):
     assert not at.exception
     table = at.dataframe[-1].value.set_index("token")
     for token in ("RENDER", "AKT", "IO"):
-        assert table.loc[token, "volatility_90d"] == pytest.approx(cli[token]["volatility_90d"])
-        assert table.loc[token, "max_drawdown"] == pytest.approx(cli[token]["max_drawdown"])
+        # percentages reach the grid in percent (the browser writes "85.3 %"), the CLI keeps fractions
+        assert table.loc[token, "volatility_90d"] == pytest.approx(100 * cli[token]["volatility_90d"])
+        assert table.loc[token, "max_drawdown"] == pytest.approx(100 * cli[token]["max_drawdown"])
         # BTC has no beta to itself, so the column is shown as formatted text with a dash there
         assert table.loc[token, "beta_btc"] == f"{cli[token]['beta_btc']:,.2f}"
     assert table.loc["BTC", "beta_btc"] == "—"

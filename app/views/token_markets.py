@@ -17,7 +17,7 @@ from analytics.markets.candle_view import (
 )
 from analytics.markets.chart_candles import WIDTH_WORDS
 from analytics.metrics.tokens import correlation_matrix, normalised_performance
-from app.charts import DOWN, OKABE_ITO, UP, show_chart, style
+from app.charts import DOWN, OKABE_ITO, UP, shared_figure, show_chart, style
 from app.data import (
     cached_candle_series,
     cached_candles,
@@ -83,110 +83,148 @@ with filters_container("Chart settings", expanded=True):
             "series. Hourly candles appear here after `depin refresh --only ccxt`."
         )
 
-# The window (plus a warm-up for the moving averages) comes from DuckDB, merged into wider candles when it holds
-# more than a chart can show: a year of one-minute candles would be half a million points.
-chart = cached_chart_candles(db, chosen["exchange"], chosen["symbol"], timeframe, window)
-history = with_moving_averages(chart.candles)
-candles = in_range(history, window)
-instrument_note = {
-    "perpetual": "USDT-margined perpetual futures, not spot",
-    "spot": "spot market",
-    "aggregate": "aggregated USD price across venues",
-}[chosen["instrument"]]
-period = WIDTH_WORDS.get(chart.width) or TIMEFRAME_WORDS.get(chart.width, chart.width)
 
-fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.75, 0.25], vertical_spacing=0.04)
-fig.add_trace(
-    go.Candlestick(
-        x=candles["ts"],
-        open=candles["open"],
-        high=candles["high"],
-        low=candles["low"],
-        close=candles["close"],
-        name=chosen["symbol"],
-        increasing={"line": {"color": UP}, "fillcolor": UP},
-        decreasing={"line": {"color": DOWN}, "fillcolor": DOWN},
-    ),
-    row=1,
-    col=1,
-)
-for colour, column in zip(OKABE_ITO[1:], [c for c in candles.columns if c.startswith("ma_")], strict=False):
+@shared_figure
+def candle_chart(db: str, series_key: tuple, token: str, timeframe: str, window: str, rndr_overlay: bool) -> go.Figure:
+    """Candles, moving averages and volume of one series in one window; with `rndr_overlay`, the pre-migration
+    RNDR closes beside RENDER (separate series, never spliced)."""
+    exchange, symbol, quote, instrument = series_key
+    chart = cached_chart_candles(db, exchange, symbol, timeframe, window)
+    candles = in_range(with_moving_averages(chart.candles), window)
+    period = WIDTH_WORDS.get(chart.width) or TIMEFRAME_WORDS.get(chart.width, chart.width)
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.75, 0.25], vertical_spacing=0.04)
     fig.add_trace(
-        go.Scatter(
+        go.Candlestick(
             x=candles["ts"],
-            y=candles[column],
-            name=f"{column.removeprefix('ma_')}-{period} average",
-            line={"width": 1.4, "color": colour},
+            open=candles["open"],
+            high=candles["high"],
+            low=candles["low"],
+            close=candles["close"],
+            name=symbol,
+            increasing={"line": {"color": UP}, "fillcolor": UP},
+            decreasing={"line": {"color": DOWN}, "fillcolor": DOWN},
         ),
         row=1,
         col=1,
     )
-fig.add_trace(
-    go.Bar(x=candles["ts"], y=candles["volume"], name=f"Volume ({token})", marker_color="#999999"), row=2, col=1
-)
-x_start, x_end = candles["ts"].min(), candles["ts"].max()
-bounds = price_bounds(candles)
+    for colour, column in zip(OKABE_ITO[1:], [c for c in candles.columns if c.startswith("ma_")], strict=False):
+        fig.add_trace(
+            go.Scatter(
+                x=candles["ts"],
+                y=candles[column],
+                name=f"{column.removeprefix('ma_')}-{period} average",
+                line={"width": 1.4, "color": colour},
+            ),
+            row=1,
+            col=1,
+        )
+    fig.add_trace(
+        go.Bar(x=candles["ts"], y=candles["volume"], name=f"Volume ({token})", marker_color="#999999"), row=2, col=1
+    )
+    x_start, x_end = candles["ts"].min(), candles["ts"].max()
+    bounds = price_bounds(candles)
+    if rndr_overlay:
+        old_series, old = rndr_history(db, x_start, window)
+        fig.add_trace(
+            go.Scatter(
+                x=old["ts"],
+                y=old["close"],
+                name=f"RNDR close ({exchange_label(old_series['exchange'])})",
+                line={"dash": "dot", "color": "#000000"},
+            ),
+            row=1,
+            col=1,
+        )
+        x_start = min(x_start, old["ts"].min())
+        low, high = bounds or (old["close"].min(), old["close"].max())
+        bounds = (min(low, float(old["close"].min())), max(high, float(old["close"].max())))
+        fig.add_vline(x=old_series["last_ts"], line_dash="dash", line_color=DOWN)
+        fig.add_annotation(
+            x=old_series["last_ts"],
+            y=1.0,
+            yref="paper",
+            text="RNDR → RENDER migration (not spliced)",
+            showarrow=False,
+            xanchor="right",
+            font={"color": DOWN},
+        )
+    instrument_note = {
+        "perpetual": "USDT-margined perpetual futures, not spot",
+        "spot": "spot market",
+        "aggregate": "aggregated USD price across venues",
+    }[instrument]
+    style(fig, height=600, recolour=False)
+    fig.update_layout(
+        title=f"{symbol} on {exchange_label(exchange)}: {instrument_note}", xaxis_rangeslider_visible=False
+    )
+    fig.update_xaxes(range=[x_start, x_end])  # never beyond the data (the RNDR overlay once stretched it to 2027)
+    if bounds:
+        fig.update_yaxes(range=list(bounds), row=1, col=1)
+    fig.update_yaxes(title_text=f"Price ({quote})", row=1, col=1)
+    fig.update_yaxes(title_text=f"Volume ({token}/{period})", row=2, col=1)
+    return fig
 
-if token == "RENDER":
+
+def rndr_history(db: str, x_start, window: str) -> tuple[pd.Series | None, pd.DataFrame]:
+    """The pre-migration RNDR series and its daily candles from `x_start` (all of them for 'All')."""
     rndr = series[series["token"] == "RNDR"]
-    if not rndr.empty:
-        old_series = rndr.iloc[0]
-        old = cached_candles(db, old_series["exchange"], old_series["symbol"], "1d")
-        old = old[old["ts"] >= x_start] if window != "All" else old
+    if rndr.empty:
+        return None, pd.DataFrame()
+    old_series = rndr.iloc[0]
+    old = cached_candles(db, old_series["exchange"], old_series["symbol"], "1d")
+    return old_series, (old[old["ts"] >= x_start] if window != "All" else old)
+
+
+@shared_figure
+def performance_chart(db: str, picked: tuple[str, ...]) -> go.Figure:
+    closes, _ = cached_token_closes(db)
+    perf = normalised_performance({t: closes[t] for t in picked})
+    line = px.line(perf, title=f"Value of 1 unit bought on {perf.index[0]:%Y-%m-%d} (first common day)")
+    return style(line, x_title="", y_title="Growth (1.0 = unchanged)", legend_title="", dashes=True)
+
+
+@shared_figure
+def correlation_chart(db: str) -> go.Figure:
+    closes, _ = cached_token_closes(db)
+    corr, _ = informative_correlations(correlation_matrix({t: closes[t] for t in sorted(closes)}))
+    heatmap = px.imshow(corr, text_auto=".2f", zmin=-1, zmax=1, color_continuous_scale="RdBu_r", aspect="auto")
+    return style(heatmap, x_title="", y_title="", recolour=False).update_layout(coloraxis_colorbar_title="ρ")
+
+
+# The window (plus a warm-up for the moving averages) comes from DuckDB, merged into wider candles when it holds
+# more than a chart can show: a year of one-minute candles would be half a million points.
+chart = cached_chart_candles(db, chosen["exchange"], chosen["symbol"], timeframe, window)
+view = in_range(chart.candles, window)
+in_view = len(view)
+period = WIDTH_WORDS.get(chart.width) or TIMEFRAME_WORDS.get(chart.width, chart.width)
+rndr_overlay = False
+if token == "RENDER":
+    old_series, old = rndr_history(db, view["ts"].min(), window)
+    if old_series is not None:
         if old.empty:
             st.caption(
                 f"The pre-migration RNDR series ends on {old_series['last_ts']:%Y-%m-%d}, before this range: "
                 "choose 'All' to see it."
             )
-        elif st.checkbox("Show the pre-migration RNDR history (separate series, different source)", value=False):
-            fig.add_trace(
-                go.Scatter(
-                    x=old["ts"],
-                    y=old["close"],
-                    name=f"RNDR close ({exchange_label(old_series['exchange'])})",
-                    line={"dash": "dot", "color": "#000000"},
-                ),
-                row=1,
-                col=1,
-            )
-            x_start = min(x_start, old["ts"].min())
-            low, high = bounds or (old["close"].min(), old["close"].max())
-            bounds = (min(low, float(old["close"].min())), max(high, float(old["close"].max())))
-            fig.add_vline(x=old_series["last_ts"], line_dash="dash", line_color=DOWN)
-            fig.add_annotation(
-                x=old_series["last_ts"],
-                y=1.0,
-                yref="paper",
-                text="RNDR → RENDER migration (not spliced)",
-                showarrow=False,
-                xanchor="right",
-                font={"color": DOWN},
+        else:
+            rndr_overlay = st.checkbox(
+                "Show the pre-migration RNDR history (separate series, different source)", value=False
             )
     st.caption(
         "Render migrated from the Ethereum token RNDR to the Solana token RENDER in 2024. The two are kept "
         "as separate series from different sources; nothing is spliced."
     )
-
-style(fig, height=600, recolour=False)
-fig.update_layout(
-    title=f"{chosen['symbol']} on {exchange_label(chosen['exchange'])}: {instrument_note}",
-    xaxis_rangeslider_visible=False,
-)
-fig.update_xaxes(range=[x_start, x_end])  # never beyond the data (the RNDR overlay once stretched it to 2027)
-if bounds:
-    fig.update_yaxes(range=list(bounds), row=1, col=1)
-fig.update_yaxes(title_text=f"Price ({chosen['quote']})", row=1, col=1)
-fig.update_yaxes(title_text=f"Volume ({token}/{period})", row=2, col=1)
-show_chart(fig)
+series_key = (chosen["exchange"], chosen["symbol"], chosen["quote"], chosen["instrument"])
+show_chart(candle_chart(db, series_key, token, timeframe, window, rndr_overlay))
 merged = (
     f" The {chart.in_window:,} stored {TIMEFRAME_WORDS.get(timeframe, timeframe)} candles of this range are shown "
-    f"merged into {len(candles):,} candles of one {period} each (first open, highest high, lowest low, last "
+    f"merged into {in_view:,} candles of one {period} each (first open, highest high, lowest low, last "
     "close, summed volume); the averages count those."
     if chart.aggregated
     else ""
 )
 st.caption(
-    f"Source: dataset `{chosen['dataset_id']}` ({len(candles):,} candles in view of {chart.stored:,} stored, last "
+    f"Source: dataset `{chosen['dataset_id']}` ({in_view:,} candles in view of {chart.stored:,} stored, last "
     f"{chosen['last_ts']:%Y-%m-%d}). Volume counts {token} traded per {period}. See Data & sources for the "
     f"repository and commit.{merged}"
 )
@@ -196,17 +234,14 @@ st.subheader("Performance since a common start")
 default = [t for t in ("RENDER", "AKT", "IO", "BTC", "ETH") if t in closes]
 picked = st.multiselect("Tokens", sorted(closes), default=default)
 if picked:
-    perf = normalised_performance({t: closes[t] for t in picked})
-    if perf.empty:
+    if normalised_performance({t: closes[t] for t in picked}).empty:
         st.info("These series do not overlap in time.")
     else:
-        line = px.line(perf, title=f"Value of 1 unit bought on {perf.index[0]:%Y-%m-%d} (first common day)")
-        show_chart(style(line, x_title="", y_title="Growth (1.0 = unchanged)", legend_title="", dashes=True))
+        show_chart(performance_chart(db, tuple(picked)))
 
 st.subheader("Correlation of daily returns (last 365 days)")
-corr, left_out = informative_correlations(correlation_matrix({t: closes[t] for t in sorted(closes)}))
-heatmap = px.imshow(corr, text_auto=".2f", zmin=-1, zmax=1, color_continuous_scale="RdBu_r", aspect="auto")
-show_chart(style(heatmap, x_title="", y_title="", recolour=False).update_layout(coloraxis_colorbar_title="ρ"))
+show_chart(correlation_chart(db))
+left_out = informative_correlations(correlation_matrix({t: closes[t] for t in sorted(closes)}))[1]
 if left_out:
     ended = ", ".join(f"{t} (series ends {chosen_series[t]['last']})" for t in left_out)
     st.caption(f"Left out: {ended}: no daily returns overlap the last 365 days of the other tokens.")
