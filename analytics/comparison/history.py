@@ -36,25 +36,19 @@ def segment_daily(observations: pd.DataFrame, pricing_kinds=FIRM_KINDS) -> pd.Da
     per_provider = provider_daily(observations, pricing_kinds)
     if per_provider.empty:
         return pd.DataFrame(columns=["segment", "date", "median_usd", "providers", "offers", "joined", "left"])
-    rows = []
-    for segment, group in per_provider.groupby("segment"):
-        previous: set[str] = set()
-        for day, today in group.groupby("date"):
-            present = set(today["provider"])
-            joined, left = sorted(present - previous), sorted(previous - present)
-            rows.append(
-                {
-                    "segment": segment,
-                    "date": day,
-                    "median_usd": float(today["median_usd"].median()),
-                    "providers": len(present),
-                    "offers": int(today["offers"].sum()),
-                    "joined": ", ".join(joined) if previous else "",
-                    "left": ", ".join(left),
-                }
-            )
-            previous = present
-    table = pd.DataFrame(rows)
+    days = per_provider.groupby(["segment", "date"], sort=True)
+    table = days.agg(median_usd=("median_usd", "median"), providers=("provider", "size"), offers=("offers", "sum"))
+    table = table.reset_index().astype({"median_usd": float, "providers": int, "offers": int})
+    joined, left = [], []
+    previous: frozenset[str] = frozenset()
+    last_segment = None
+    for segment, present in zip(table["segment"], days["provider"].agg(frozenset), strict=True):
+        if segment != last_segment:  # a segment's first day: nobody joined, nobody left
+            previous, last_segment = frozenset(), segment
+        joined.append(", ".join(sorted(present - previous)) if previous else "")
+        left.append(", ".join(sorted(previous - present)))
+        previous = present
+    table = table.assign(joined=joined, left=left)
     table["coverage_change"] = (table["joined"] != "") | (table["left"] != "")
     return table
 
