@@ -11,6 +11,7 @@ import subprocess
 import sys
 
 from analytics.settings import get_settings
+from analytics.store.lake import LakeStore
 from analytics.store.s3 import S3Options
 from tests.fakeserver import FakeApis
 from tests.s3server import SECRET
@@ -122,6 +123,27 @@ def test_s3_settings_fall_back_to_the_aws_variables_and_never_show_the_secret():
     described = {row["env"]: row["value"] for row in ours.describe()}
     assert described["DEPIN_LAKE_S3_SECRET"] == "set" and "mine-not-shown" not in json.dumps(described)
     assert S3Options.from_settings(get_settings(), environ={}).describe()["credentials"].startswith("none")
+
+
+def test_the_dashboard_process_gets_the_same_s3_settings(monkeypatch):
+    from analytics.store.factory import open_store
+
+    options = S3Options(endpoint="minio:9000", region="eu-west-3", key_id="k", secret="s", url_style="path")
+    lake = LakeStore("postgres:dbname=d", "s3://bucket/p", s3=options)
+    env = lake.environment()  # what `depin dashboard` puts in its server's environment
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    reopened = open_store()
+    assert isinstance(reopened, LakeStore) and reopened.data_path == "s3://bucket/p"
+    assert reopened.s3 == S3Options(
+        endpoint="minio:9000",
+        region="eu-west-3",
+        key_id="k",
+        secret="s",
+        url_style="path",
+        credentials_from="DEPIN_LAKE_S3_KEY_ID / DEPIN_LAKE_S3_SECRET",
+    )
+    assert "s3" not in LakeStore("postgres:dbname=d", "/srv/lake").describe()  # a folder: no S3 block
 
 
 def test_a_lake_whose_object_store_is_unreachable_fails_with_one_line(postgres, s3_server, tmp_path):
