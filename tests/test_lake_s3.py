@@ -38,8 +38,8 @@ def _json_lines(text: str):
     text = text.strip()
     try:
         return json.loads(text)
-    except json.JSONDecodeError:  # `prices --json`: one object per line
-        return [json.loads(line) for line in text.splitlines()]
+    except json.JSONDecodeError:  # `prices --json`: one object per line, ties in price in no set order
+        return sorted((json.loads(line) for line in text.splitlines()), key=lambda o: json.dumps(o, sort_keys=True))
 
 
 def test_a_lake_on_s3_loads_reads_like_a_local_lake_and_takes_a_refresh(

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import importlib.util
 import re
 import threading
 import time
@@ -30,12 +29,12 @@ from pathlib import Path
 import duckdb
 
 from analytics.store.db import SchemaTooNewError, Store, StoreError, StoreLockedError, transaction
+from analytics.store.lake_connect import LAKE, extension_directory, open_instance, postgres_dsn, redact
+from analytics.store.lake_connect import LOCK_DB as _LOCK_DB
 from analytics.store.lake_errors import lake_failure
 from analytics.store.migrations import MIGRATIONS, Migration
 from analytics.store.s3 import S3Options, is_object_store
 
-LAKE = "lake"  # the name the lake is attached as in every connection
-_LOCK_DB = "__depin_catalog"  # the catalog's PostgreSQL database attached directly, for the advisory lock
 # A fixed 63-bit key, so every DePIN Lens process on every host contends for the same advisory lock.
 _WRITE_LOCK_KEY = int.from_bytes(hashlib.sha256(b"depin-lens:lake-writer").digest()[:8], "big") >> 1
 
@@ -45,20 +44,7 @@ _GUARD = threading.Lock()
 _held = threading.local()  # lakes this thread is writing to: a nested writer must not wait on itself
 
 
-def extension_directory() -> str | None:
-    """The folder of the duckdb-ext-* wheels (laid out as DuckDB's extension directory), if installed."""
-    spec = importlib.util.find_spec("duckdb_ext")
-    for location in (spec.submodule_search_locations or []) if spec else []:
-        candidate = Path(location) / "extensions"
-        if candidate.is_dir():
-            return str(candidate)
-    return None
-
-
-def redact(catalog: str) -> str:
-    """The catalog string without its password (key=value form and URL form)."""
-    catalog = re.sub(r"(password\s*=\s*)('[^']*'|\S+)", r"\1***", catalog, flags=re.IGNORECASE)
-    return re.sub(r"(://[^:/@\s]+:)[^@\s]+@", r"\1***@", catalog)
+__all__ = ["LAKE", "LakeStore", "close_all", "close_lake", "extension_directory", "lake_sql", "redact"]
 
 
 def lake_sql(sql: str) -> str:
@@ -70,10 +56,6 @@ def lake_sql(sql: str) -> str:
     sql = re.sub(r",(\s*--[^\n]*)?\s*PRIMARY KEY\s*\([^)]*\)", r"\1", sql, flags=re.IGNORECASE)
     sql = re.sub(r"\s+PRIMARY KEY(?=\s*[,\n)])", "", sql, flags=re.IGNORECASE)
     return re.sub(r"\s+DEFAULT\s+\[\]", "", sql, flags=re.IGNORECASE)
-
-
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 class LakeStore(Store):
@@ -141,47 +123,13 @@ class LakeStore(Store):
         with _GUARD:
             instance = _INSTANCES.get(self._key)
             if instance is None:
-                instance = self._open_instance()
+                instance = open_instance(self.catalog, self.data_path, self.s3, self.display_name)
                 _INSTANCES[self._key] = instance
                 _THREAD_LOCKS[self._key] = threading.RLock()
             return instance
 
-    def _open_instance(self) -> duckdb.DuckDBPyConnection:
-        config: dict[str, str | bool] = {}
-        ext_dir = extension_directory()
-        if ext_dir:
-            config = {"extension_directory": ext_dir, "autoinstall_known_extensions": False}
-        instance = duckdb.connect(":memory:", config=config)
-        try:
-            instance.execute("LOAD ducklake")
-            if self._postgres_dsn() is not None:
-                instance.execute("LOAD postgres")
-            if self.s3 is not None:
-                self.s3.create_secret(instance, self.data_path)
-            elif "://" not in self.data_path:
-                Path(self.data_path).mkdir(parents=True, exist_ok=True)
-            instance.execute(
-                f"ATTACH {_quote('ducklake:' + self.catalog)} AS {LAKE} (DATA_PATH {_quote(self.data_path)})"
-            )
-            dsn = self._postgres_dsn()
-            if dsn is not None:
-                instance.execute(f"ATTACH {_quote(dsn)} AS {_LOCK_DB} (TYPE postgres)")
-        except (duckdb.Error, OSError, ValueError) as exc:
-            instance.close()
-            failure = lake_failure(exc, "open", self.catalog, self.data_path)
-            if failure is not None:
-                raise failure from exc
-            reason = redact(str(exc)).splitlines()[0]
-            if "extension" in reason.lower():
-                reason += (
-                    f" (DuckDB {duckdb.__version__}; the lake needs DuckDB 1.4.4 with its extensions: "
-                    "pip install 'depin-lens[lake]')"
-                )
-            raise StoreError(f"cannot open {self.display_name}: {reason}") from exc
-        return instance
-
     def _postgres_dsn(self) -> str | None:
-        return self.catalog[len("postgres:") :] if self.catalog.startswith("postgres:") else None
+        return postgres_dsn(self.catalog)
 
     def _cursor(self) -> duckdb.DuckDBPyConnection:
         conn = self._instance().cursor()

@@ -68,7 +68,7 @@ def _is_catalog_error(text: str) -> bool:
 
 def lake_failure(exc: BaseException, action: str, catalog: str, data_path: str) -> StoreError | None:
     """A StoreError for an unreachable catalog or unreadable data path, else None (not an outage)."""
-    from analytics.store.lake import redact
+    from analytics.store.lake_connect import redact  # lake_connect imports this module
 
     text = str(exc)
     reason = _reason(text, _CATALOG_MARKERS)
