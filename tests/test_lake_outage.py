@@ -17,12 +17,46 @@ from streamlit.testing.v1 import AppTest
 
 from analytics.store.db import StoreError
 from analytics.store.lake import LakeStore, close_lake
+from analytics.store.lake_errors import lake_failure
 from analytics.store.writes import upsert
 from tests.conftest import REPO
 from tests.pgserver import free_port
 
 ENTRY = str(REPO / "app" / "streamlit_app.py")
 ADVICE = "start PostgreSQL there or check DEPIN_LAKE_CATALOG"
+
+
+CATALOG = "postgres:dbname=depin host=db.internal user=depin password=s3cret"
+# What DuckDB 1.4.4 really raised in these situations (first lines), and what a person must read instead.
+RAISED = {
+    "postgres stopped": (
+        'Failed to query most recent snapshot for DuckLake: Failed to execute query "BEGIN TRANSACTION ISOLATION'
+        ' LEVEL REPEATABLE READ": server closed the connection unexpectedly\n\tThis probably means the server'
+        " terminated abnormally\n\tbefore or while processing the request.\n\nLINE 2: \tSELECT * FROM postgres_query("
+    ),
+    "object store down": (
+        "IO Error: Could not establish connection error for HTTP GET to "
+        "'http://127.0.0.1:52381/lake-1/p/main/datasets/ducklake-01a22cfc-d25a-7cce-9c50-bf833154f7e8.parquet'"
+    ),
+    "missing table": 'Catalog Error: Table with name nope does not exist!\nDid you mean "datasets"?',
+    "bad sql": 'Parser Error: syntax error at or near "SELEC"',
+}
+
+
+def test_only_outages_become_outage_messages():
+    stopped = lake_failure(Exception(RAISED["postgres stopped"]), "read", CATALOG, "/srv/lake")
+    assert str(stopped) == (
+        "cannot read the DuckLake: its catalog postgres:dbname=depin host=db.internal user=depin password=*** is "
+        f"unreachable (the server closed the connection); {ADVICE}"
+    )
+    down = lake_failure(Exception(RAISED["object store down"]), "write to", CATALOG, "s3://lake-1/p")
+    assert str(down).startswith(  # the file is named ducklake-*.parquet: still the data path, not the catalog
+        "cannot write to the DuckLake: its data path s3://lake-1/p failed (the object store does not answer: "
+        "http://127.0.0.1:52381/lake-1/p/main/datasets/ducklake-"
+    )
+    assert str(down).endswith("check that the object store runs, DEPIN_LAKE_DATA_PATH and the DEPIN_LAKE_S3_* settings")
+    for other in ("missing table", "bad sql"):  # a bug is not disguised as an outage
+        assert lake_failure(Exception(RAISED[other]), "read", CATALOG, "/srv/lake") is None
 
 
 def _cli(env: dict, *args: str) -> subprocess.CompletedProcess:

@@ -39,14 +39,14 @@ _DATA_MARKERS: tuple[tuple[str, str], ...] = (
     ("connection error for http", "the object store does not answer"),
     ("nosuchbucket", "the bucket does not exist"),
     ("bucket does not exist", "the bucket does not exist"),
-    ("http 404", "a file is missing (HTTP 404)"),
-    (r"404 \(not found\)", "a file is missing (HTTP 404)"),
-    ("http 403", "access denied (HTTP 403): check the credentials"),
-    (r"403 \(forbidden\)", "access denied (HTTP 403): check the credentials"),
+    ("http 404", "a file is missing, HTTP 404"),
+    (r"404 \(not found\)", "a file is missing, HTTP 404"),
+    ("http 403", "access denied, HTTP 403: check the credentials"),
+    (r"403 \(forbidden\)", "access denied, HTTP 403: check the credentials"),
     ("accessdenied", "access denied: check the credentials"),
     ("signaturedoesnotmatch", "the secret key is wrong"),
     ("invalidaccesskeyid", "the access key id is unknown"),
-    ("http 5", "the object store failed (HTTP 5xx)"),
+    ("http 5", "the object store failed, HTTP 5xx"),
     ("no such file or directory", "a file or folder is missing"),
     ("permission denied", "permission denied"),
     ("read-only file system", "the file system is read-only"),
@@ -66,12 +66,18 @@ def _is_catalog_error(text: str) -> bool:
     return "postgres" in lowered or "ducklake" in lowered or "snapshot" in lowered or "libpq" in lowered
 
 
+def _is_data_error(text: str, data_path: str) -> bool:
+    """The error names a data file or URL (its files are called ducklake-<uuid>.parquet: not the catalog)."""
+    lowered = text.lower()
+    return data_path.lower() in lowered or "http" in lowered or "s3://" in lowered or ".parquet" in lowered
+
+
 def lake_failure(exc: BaseException, action: str, catalog: str, data_path: str) -> StoreError | None:
     """A StoreError for an unreachable catalog or unreadable data path, else None (not an outage)."""
     from analytics.store.lake_connect import redact  # lake_connect imports this module
 
     text = str(exc)
-    reason = _reason(text, _CATALOG_MARKERS)
+    reason = None if _is_data_error(text, data_path) else _reason(text, _CATALOG_MARKERS)
     if reason is not None and (_is_catalog_error(text) or isinstance(exc, OSError)):
         return StoreError(
             f"cannot {action} the DuckLake: its catalog {redact(catalog)} is unreachable ({reason}); "
@@ -83,10 +89,10 @@ def lake_failure(exc: BaseException, action: str, catalog: str, data_path: str) 
             advice = "check that the object store runs, DEPIN_LAKE_DATA_PATH and the DEPIN_LAKE_S3_* settings"
         else:
             advice = "check DEPIN_LAKE_DATA_PATH and that this user can read and write the folder"
-        return StoreError(
-            f"cannot {action} the DuckLake: its data path {data_path} is unreadable ({reason}; "
-            f"{_first_path(text) or 'no file named'}); {advice}"
-        )
+        state = "failed" if action.startswith("write") else "is unreadable"  # a write reads first
+        named = _first_path(text)
+        detail = f"{reason}: {named}" if named else reason
+        return StoreError(f"cannot {action} the DuckLake: its data path {data_path} {state} ({detail}); {advice}")
     return None
 
 
