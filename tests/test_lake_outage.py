@@ -109,6 +109,11 @@ def test_a_catalog_where_nothing_listens_is_one_clear_line_everywhere(postgres, 
 
     assert "error: " + _dashboard_error(monkeypatch, env) == expected  # the page says what the CLI says
 
+    no_such_db = _lake_env(f"postgres:{postgres.dsn('no_such_catalog')}", str(tmp_path / "lake"))
+    assert _one_error_line(_cli(no_such_db, "status")).endswith(
+        "is unreachable (the catalog database does not exist); create it (createdb) or check DEPIN_LAKE_CATALOG"
+    )
+
 
 def test_a_catalog_that_stops_under_an_open_lake_fails_clearly_and_recovers(postgres, tmp_path, monkeypatch):
     from tests.pgserver import start_server

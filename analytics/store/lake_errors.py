@@ -79,9 +79,10 @@ def lake_failure(exc: BaseException, action: str, catalog: str, data_path: str) 
     text = str(exc)
     reason = None if _is_data_error(text, data_path) else _reason(text, _CATALOG_MARKERS)
     if reason is not None and (_is_catalog_error(text) or isinstance(exc, OSError)):
+        todo = "create it (createdb)" if reason == "the catalog database does not exist" else "start PostgreSQL there"
         return StoreError(
             f"cannot {action} the DuckLake: its catalog {redact(catalog)} is unreachable ({reason}); "
-            "start PostgreSQL there or check DEPIN_LAKE_CATALOG"
+            f"{todo} or check DEPIN_LAKE_CATALOG"
         )
     reason = _reason(text, _DATA_MARKERS)
     if reason is not None:
