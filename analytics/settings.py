@@ -74,6 +74,20 @@ class Settings(BaseSettings):
         None, description="DuckLake catalog, e.g. postgres:dbname=depin host=db.internal user=depin"
     )
     lake_data_path: str | None = Field(None, description="DuckLake data path: a directory or s3://bucket/prefix")
+    # An s3:// data path (analytics/store/s3.py); each one unset falls back to the standard AWS_* variable.
+    lake_s3_endpoint: str | None = Field(
+        None, description="S3-compatible endpoint of an s3:// data path, e.g. http://minio.internal:9000 (unset: AWS)"
+    )
+    lake_s3_region: str | None = Field(None, description="S3 region (unset: AWS_REGION, else us-east-1)")
+    lake_s3_key_id: str | None = Field(None, description="S3 access key id (unset: AWS_ACCESS_KEY_ID)")
+    lake_s3_secret: SecretStr | None = Field(None, description="S3 secret access key (unset: AWS_SECRET_ACCESS_KEY)")
+    lake_s3_session_token: SecretStr | None = Field(
+        None, description="S3 session token for temporary credentials (unset: AWS_SESSION_TOKEN)"
+    )
+    lake_s3_url_style: Literal["path", "vhost"] | None = Field(
+        None, description="path or vhost addressing (unset: path with an endpoint, vhost on AWS)"
+    )
+    lake_s3_use_ssl: bool | None = Field(None, description="HTTPS to the endpoint (unset: from its scheme, else on)")
     http_timeout_s: float = Field(20.0, gt=0, description="Timeout of every outbound HTTP request")
     refresh_interval_hours: float = Field(
         1.0, gt=0, description="Expected refresh cadence; data older than twice this is flagged stale"
@@ -147,7 +161,8 @@ class Settings(BaseSettings):
         rows = []
         for name, field in type(self).model_fields.items():
             value = getattr(self, name)
-            shown = ("set" if value is not None else "not set") if name.endswith("_api_key") else str(value)
+            secret = "SecretStr" in str(field.annotation)  # API keys, the S3 secret: only whether set
+            shown = ("set" if value is not None else "not set") if secret else str(value)
             if name == "lake_catalog" and value is not None:
                 from analytics.store.lake import redact
 

@@ -122,6 +122,26 @@ def lake_factory(postgres, tmp_path):
         close_lake(lake)
 
 
+@pytest.fixture(scope="session")
+def s3_server():
+    """One S3-compatible server (moto, tests/s3server.py) for the session, for lakes on an s3:// data path."""
+    import os
+
+    from tests.s3server import moto_unavailable, start_server
+
+    reason = moto_unavailable()
+    if reason:
+        if os.environ.get("DEPIN_TEST_REQUIRE_LAKE"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    server = start_server()
+    yield server
+    from analytics.store.lake import close_all
+
+    close_all()  # no lake of this process keeps talking to the server once it is gone
+    server.stop()
+
+
 @pytest.fixture(autouse=True)
 def _isolated_environment(monkeypatch, tmp_path):
     """No test reads the developer's .env, secrets or database."""

@@ -56,6 +56,13 @@ class PostgresServer:
 
     def start(self) -> None:
         self._run("initdb", "-D", str(self.data_dir), "-A", "trust", "-U", USER, "--no-sync", as_owner=True)
+        self.resume()
+
+    def halt(self) -> None:
+        """Stop the server and keep its data: a catalog that goes away under a running lake; resume() restarts."""
+        self._run("pg_ctl", "-D", str(self.data_dir), "-m", "fast", "-w", "stop", as_owner=True)
+
+    def resume(self) -> None:
         options = f"-p {self.port} -h 127.0.0.1 -k {self.root} -c fsync=off -c max_connections=200"
         log = str(self.root / "server.log")
         self._run(

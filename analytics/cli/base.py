@@ -33,12 +33,16 @@ class _Context:
         return get_settings(db=self._db, **overrides)
 
     @property
-    def db_path(self) -> Path | None:
+    def db_path(self) -> Path | str | None:
+        """What an error names as the database: the DuckDB file, or the lake (password redacted)."""
         import pydantic
 
+        from analytics.store import StoreError
+
         try:
-            return self.settings.db
-        except pydantic.ValidationError:
+            settings = self.settings
+            return open_store_name(settings) if settings.store == "ducklake" else settings.db
+        except (pydantic.ValidationError, StoreError):
             return self._db
 
     @property
@@ -68,6 +72,12 @@ class _Group(click.Group):
         except pydantic.ValidationError as exc:
             problems = "; ".join(f"DEPIN_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors())
             _fail(f"invalid setting: {problems}")
+
+
+def open_store_name(settings: Settings) -> str:
+    from analytics.store.factory import open_store
+
+    return open_store(settings).display_name
 
 
 def _fail(message: str) -> None:

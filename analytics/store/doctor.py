@@ -71,7 +71,7 @@ def examine(store: Store) -> DoctorReport:
     except STORE_FAILURES as exc:
         report.checks.append(Check("open", False, f"{type(exc).__name__}: {str(exc).splitlines()[0][:300]}"))
     if not report.healthy:
-        report.advice.extend(_repair_advice(path))
+        report.advice.extend(_repair_advice(path, unreachable=any("is unreachable" in c.detail for c in report.checks)))
     return report
 
 
@@ -101,7 +101,9 @@ def _examine_open(conn: duckdb.DuckDBPyConnection, report: DoctorReport) -> None
             report.checks.append(Check(f"table {table}", False, str(exc).splitlines()[0][:300]))
 
 
-def _repair_advice(path: Path | None) -> list[str]:
+def _repair_advice(path: Path | None, *, unreachable: bool = False) -> list[str]:
+    if path is None and unreachable:  # nothing is damaged: the lake's catalog cannot be reached right now
+        return ["start the catalog's PostgreSQL (or fix DEPIN_LAKE_CATALOG), then run `depin doctor` again"]
     if path is None:
         return ["check the lake's catalog and data path (`depin status`); `depin init` recreates what is missing"]
     advice = [f"stop `depin schedule` / the dashboard, and keep the damaged file: mv {path} {path}.damaged"]

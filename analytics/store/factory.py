@@ -22,7 +22,10 @@ def open_store(settings: Settings | None = None) -> Store:
         ]
         if missing:
             raise StoreError(f"DEPIN_STORE=ducklake needs {' and '.join(missing)}")
-        return LakeStore(settings.lake_catalog, settings.lake_data_path)
+        from analytics.store.s3 import S3Options, is_object_store
+
+        s3 = S3Options.from_settings(settings) if is_object_store(settings.lake_data_path) else None
+        return LakeStore(settings.lake_catalog, settings.lake_data_path, s3=s3)
     return Store(settings.db)
 
 
@@ -32,5 +35,5 @@ def store_for(locator: str) -> Store:
         from analytics.store.lake import LakeStore
 
         catalog, _, data_path = locator[len("ducklake:") :].rpartition("|")
-        return LakeStore(catalog, data_path)
+        return LakeStore(catalog, data_path)  # an s3:// data path takes its credentials from the settings
     return Store(locator)

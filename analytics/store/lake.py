@@ -9,15 +9,16 @@ Same interface as the DuckDB file `Store`, different rules underneath:
   with a PostgreSQL advisory lock taken in the catalog database. Without it two writers could each insert
   the same key (neither sees the other's uncommitted row) and DuckLake, which only sees two appends, would
   commit both. Readers never take the lock.
-- Extensions come from the PyPI packages duckdb-ext-ducklake / duckdb-ext-postgres (loaded from their
-  folder, as the extension repository may be unreachable); without them DuckDB's own extension dir is used.
+- Extensions come from the PyPI packages duckdb-ext-ducklake / duckdb-ext-postgres / duckdb-ext-httpfs (loaded
+  from their folder, as the extension repository may be unreachable); without them DuckDB's own extension dir.
+- An `s3://bucket/prefix` data path goes through httpfs with a secret built from DEPIN_LAKE_S3_* (s3.py).
+- A catalog that is down or a data path that cannot be read raises a one-line StoreError (lake_errors.py).
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import importlib.util
 import re
 import threading
 import time
@@ -28,10 +29,12 @@ from pathlib import Path
 import duckdb
 
 from analytics.store.db import SchemaTooNewError, Store, StoreError, StoreLockedError, transaction
+from analytics.store.lake_connect import LAKE, extension_directory, open_instance, postgres_dsn, redact
+from analytics.store.lake_connect import LOCK_DB as _LOCK_DB
+from analytics.store.lake_errors import lake_failure
 from analytics.store.migrations import MIGRATIONS, Migration
+from analytics.store.s3 import S3Options, is_object_store
 
-LAKE = "lake"  # the name the lake is attached as in every connection
-_LOCK_DB = "__depin_catalog"  # the catalog's PostgreSQL database attached directly, for the advisory lock
 # A fixed 63-bit key, so every DePIN Lens process on every host contends for the same advisory lock.
 _WRITE_LOCK_KEY = int.from_bytes(hashlib.sha256(b"depin-lens:lake-writer").digest()[:8], "big") >> 1
 
@@ -41,20 +44,7 @@ _GUARD = threading.Lock()
 _held = threading.local()  # lakes this thread is writing to: a nested writer must not wait on itself
 
 
-def extension_directory() -> str | None:
-    """The folder of the duckdb-ext-* wheels (laid out as DuckDB's extension directory), if installed."""
-    spec = importlib.util.find_spec("duckdb_ext")
-    for location in (spec.submodule_search_locations or []) if spec else []:
-        candidate = Path(location) / "extensions"
-        if candidate.is_dir():
-            return str(candidate)
-    return None
-
-
-def redact(catalog: str) -> str:
-    """The catalog string without its password (key=value form and URL form)."""
-    catalog = re.sub(r"(password\s*=\s*)('[^']*'|\S+)", r"\1***", catalog, flags=re.IGNORECASE)
-    return re.sub(r"(://[^:/@\s]+:)[^@\s]+@", r"\1***@", catalog)
+__all__ = ["LAKE", "LakeStore", "close_all", "close_lake", "extension_directory", "lake_sql", "redact"]
 
 
 def lake_sql(sql: str) -> str:
@@ -68,10 +58,6 @@ def lake_sql(sql: str) -> str:
     return re.sub(r"\s+DEFAULT\s+\[\]", "", sql, flags=re.IGNORECASE)
 
 
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 class LakeStore(Store):
     """A DuckLake (catalog + data path). Cheap to create; the process-wide DuckDB behind it is shared."""
 
@@ -79,12 +65,23 @@ class LakeStore(Store):
     single_host = False
 
     def __init__(
-        self, catalog: str, data_path: str, *, lock_timeout_s: float = 30.0, read_only_reads: bool = True
+        self,
+        catalog: str,
+        data_path: str,
+        *,
+        lock_timeout_s: float = 30.0,
+        read_only_reads: bool = True,
+        s3: S3Options | None = None,
     ) -> None:
         if not catalog or not data_path:
             raise StoreError("DuckLake needs both DEPIN_LAKE_CATALOG and DEPIN_LAKE_DATA_PATH")
         self.catalog = catalog
         self.data_path = data_path
+        if s3 is None and is_object_store(data_path):  # from DEPIN_LAKE_S3_*, else the AWS_* variables
+            from analytics.settings import get_settings
+
+            s3 = S3Options.from_settings(get_settings())
+        self.s3 = s3 if is_object_store(data_path) else None
         self.lock_timeout_s = lock_timeout_s
         self.read_only_reads = read_only_reads
         self._key = (catalog, data_path)
@@ -107,14 +104,18 @@ class LakeStore(Store):
     def display_name(self) -> str:
         return f"DuckLake {redact(self.catalog)} (data {self.data_path})"
 
-    def describe(self) -> dict[str, str]:
-        return {"backend": self.backend, "catalog": redact(self.catalog), "data_path": self.data_path}
+    def describe(self) -> dict:
+        described: dict = {"backend": self.backend, "catalog": redact(self.catalog), "data_path": self.data_path}
+        if self.s3 is not None:
+            described["s3"] = self.s3.describe()  # endpoint and whether credentials are set, never the secret
+        return described
 
     def exists(self) -> bool:
         return self._schema_version() > 0
 
     def environment(self) -> dict[str, str]:
-        return {"DEPIN_STORE": self.backend, "DEPIN_LAKE_CATALOG": self.catalog, "DEPIN_LAKE_DATA_PATH": self.data_path}
+        env = {"DEPIN_STORE": self.backend, "DEPIN_LAKE_CATALOG": self.catalog, "DEPIN_LAKE_DATA_PATH": self.data_path}
+        return env | (self.s3.environment() if self.s3 is not None else {})
 
     # -- connections -------------------------------------------------------------------------------------
 
@@ -122,42 +123,13 @@ class LakeStore(Store):
         with _GUARD:
             instance = _INSTANCES.get(self._key)
             if instance is None:
-                instance = self._open_instance()
+                instance = open_instance(self.catalog, self.data_path, self.s3, self.display_name)
                 _INSTANCES[self._key] = instance
                 _THREAD_LOCKS[self._key] = threading.RLock()
             return instance
 
-    def _open_instance(self) -> duckdb.DuckDBPyConnection:
-        config: dict[str, str | bool] = {}
-        ext_dir = extension_directory()
-        if ext_dir:
-            config = {"extension_directory": ext_dir, "autoinstall_known_extensions": False}
-        instance = duckdb.connect(":memory:", config=config)
-        try:
-            instance.execute("LOAD ducklake")
-            if self._postgres_dsn() is not None:
-                instance.execute("LOAD postgres")
-            if "://" not in self.data_path:
-                Path(self.data_path).mkdir(parents=True, exist_ok=True)
-            instance.execute(
-                f"ATTACH {_quote('ducklake:' + self.catalog)} AS {LAKE} (DATA_PATH {_quote(self.data_path)})"
-            )
-            dsn = self._postgres_dsn()
-            if dsn is not None:
-                instance.execute(f"ATTACH {_quote(dsn)} AS {_LOCK_DB} (TYPE postgres)")
-        except (duckdb.Error, OSError) as exc:
-            instance.close()
-            reason = redact(str(exc)).splitlines()[0]
-            if "extension" in reason.lower():
-                reason += (
-                    f" (DuckDB {duckdb.__version__}; the lake needs DuckDB 1.4.4 with its extensions: "
-                    "pip install 'depin-lens[lake]')"
-                )
-            raise StoreError(f"cannot open {self.display_name}: {reason}") from exc
-        return instance
-
     def _postgres_dsn(self) -> str | None:
-        return self.catalog[len("postgres:") :] if self.catalog.startswith("postgres:") else None
+        return postgres_dsn(self.catalog)
 
     def _cursor(self) -> duckdb.DuckDBPyConnection:
         conn = self._instance().cursor()
@@ -165,18 +137,30 @@ class LakeStore(Store):
         return conn
 
     @contextmanager
+    def _outage_as_store_error(self, action: str) -> Iterator[None]:
+        """An unreachable catalog or unreadable data path becomes one clear StoreError; other errors pass."""
+        try:
+            yield
+        except duckdb.Error as exc:
+            failure = lake_failure(exc, action, self.catalog, self.data_path)
+            if failure is None:
+                raise
+            raise failure from exc
+
+    @contextmanager
     def reader(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A cursor on the lake for one short unit of work; it sees the latest committed snapshot."""
-        conn = self._cursor()
-        try:
-            yield conn
-        finally:
-            conn.close()
+        with self._outage_as_store_error("read"):
+            conn = self._cursor()
+            try:
+                yield conn
+            finally:
+                conn.close()
 
     @contextmanager
     def writer(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """One write transaction, serialised with every other writer of this lake on any host."""
-        with self._write_lock():
+        with self._outage_as_store_error("write to"), self._write_lock():
             yield from transaction(self._cursor(), checkpoint=False)
 
     @contextmanager
@@ -228,7 +212,7 @@ class LakeStore(Store):
         )
 
     def ensure_writable_location(self) -> None:
-        if "://" in self.data_path:
+        if "://" in self.data_path:  # object storage: a missing bucket shows on the first write
             return
         try:
             Path(self.data_path).mkdir(parents=True, exist_ok=True)
@@ -240,7 +224,7 @@ class LakeStore(Store):
     def migrate(self, migrations: Sequence[Migration] = MIGRATIONS) -> tuple[int, int]:
         self.ensure_writable_location()
         latest = migrations[-1].version
-        with self._write_lock():
+        with self._outage_as_store_error("write to"), self._write_lock():
             conn = self._cursor()
             try:
                 conn.execute(
