@@ -243,7 +243,6 @@ def cached_comparison(
     }
 
 
-
 @st.cache_data(ttl=3600, show_spinner=False)
 def cached_hardware() -> dict:
     """The machine's GPU and CPU: probing NVML (and PyTorch) on every rerun costs more than the page."""

@@ -44,6 +44,7 @@ __all__ = [
     "percent",
     "price",
     "prepare",
+    "provider",
     "show_table",
     "table_config",
     "text",
@@ -144,6 +145,16 @@ def moment(label: str, help: str | None = None, **kw: Any) -> Col:
 def text(label: str, help: str | None = None, *, words: bool = False, **kw: Any) -> Col:
     """`words=True` writes identifiers as words (`on_demand` -> `on demand`)."""
     return Col(label, formatting.words if words else formatting.text, help, kind="text", **kw)
+
+
+def provider(label: str, help: str | None = None, *, several: bool = False, **kw: Any) -> Col:
+    """Provider ids written as their names (`aws` -> `AWS`); `several=True` for a comma-separated list."""
+    name = formatting.provider_names if several else formatting.provider_name
+
+    def fmt(value: Any) -> str:
+        return formatting.text(name(value))
+
+    return Col(label, fmt, help, kind="text", **kw)
 
 
 def flag(label: str, help: str | None = None, *, yes: str = "yes", no: str = "no", **kw: Any) -> Col:

@@ -122,9 +122,7 @@ def render_network_section(db_path: str, default_network: str | None = None) -> 
     activity = next(((key, label) for key, label in ACTIVITY if key in report["series"]), None)
     if activity:
         points = report["series"][activity[0]]
-        supply = go.Figure(
-            go.Scatter(x=[p["date"] for p in points], y=[p["value"] for p in points], name=activity[1])
-        )
+        supply = go.Figure(go.Scatter(x=[p["date"] for p in points], y=[p["value"] for p in points], name=activity[1]))
         supply.update_layout(title=f"{report['name']}: {activity[1].lower()}", showlegend=True)
         show_chart(style(supply, x_title="", y_title=activity[1], height=300), key="network_activity")
 

@@ -9,7 +9,7 @@ import streamlit as st
 from analytics.bundled.registry import source_label
 from analytics.comparison.compare import FIRM_KINDS, PRICING_KINDS, SIZE_CLASSES
 from analytics.comparison.segments import SEGMENT_LABELS
-from analytics.formatting import provider_name, provider_names, usd
+from analytics.formatting import provider_name, usd
 from analytics.metrics.jobs import (
     JobInputError,
     JobSpec,
@@ -29,7 +29,7 @@ from app.data import (
     cached_source_conflicts,
     ensure_database,
 )
-from app.format import count, day, money, number, percent, price, show_table, text
+from app.format import count, day, money, number, percent, price, provider, show_table, text
 from app.layout import answer, filters_container
 from app.network_section import cached_measured_rates
 
@@ -125,10 +125,7 @@ c3.metric(
 
 st.subheader("By market segment")
 show_table(
-    segments.assign(
-        cheapest_provider=segments["cheapest_provider"].map(provider_name),
-        provider_list=segments["provider_list"].map(provider_names),
-    ),
+    segments,
     {
         "segment_label": text("Segment", pinned=True),
         "median_usd": money(
@@ -137,14 +134,13 @@ show_table(
             why_missing="fewer than 3 providers: withheld",
         ),
         "cheapest_usd": money("Cheapest", why_missing="no offers"),
-        "cheapest_provider": text("Cheapest at", why_missing="no offers"),
+        "cheapest_provider": provider("Cheapest at", why_missing="no offers"),
         "providers": count("Providers"),
         "offers": count("Offers"),
         "newest_price_date": day("Newest price", why_missing="no offers"),
-        "provider_list": text("Providers compared", words=True),
+        "provider_list": provider("Providers compared", several=True),
     },
 )
-
 
 
 @shared_figure
@@ -197,13 +193,12 @@ if len(conflicts):
     )
     show_table(
         conflicts.assign(
-            provider=conflicts["provider"].map(provider_name),
             source_a=conflicts["source_a"].map(source_label),
             source_b=conflicts["source_b"].map(source_label),
             trusted_source=conflicts["trusted_source"].map(lambda s: source_label(s) if isinstance(s, str) else s),
         ),
         {
-            "provider": text("Provider"),
+            "provider": provider("Provider"),
             "instance_type": text("Instance"),
             "region": text("Region"),
             "source_a": text("Source A"),
@@ -226,8 +221,7 @@ if len(conflicts):
 st.subheader("Offers compared")
 table = shown.assign(
     age_days=offers_age_days(shown),
-    via=shown["via"].fillna("direct").map(provider_name),
-    provider=shown["provider"].map(provider_name),
+    via=shown["via"].fillna("direct"),
     segment_label=shown["segment"].map(SEGMENT_LABELS),
     size=shown["size_class"].map(SIZE_CLASSES),
     kind=shown["pricing_kind"].map(KIND_LABELS),
@@ -237,7 +231,7 @@ show_table(
     table,
     {
         "price_per_gpu_hour_usd": price("Per GPU-hour", pinned=True),
-        "provider": text("Provider"),
+        "provider": provider("Provider"),
         "segment_label": text("Segment"),
         "gpu_model": text("GPU"),
         "gpu_count": count("GPUs"),
@@ -247,7 +241,7 @@ show_table(
         "price_date": day("Observed", help="The day the source observed this price"),
         "age_days": number("Age", digits=0, unit="days"),
         "dataset": text("Dataset"),
-        "via": text("Listed via"),
+        "via": provider("Listed via"),
     },
     height=360,
 )
@@ -294,8 +288,8 @@ except JobInputError as exc:
 priced = shown.assign(market_model=shown["side"], provider_category=shown["segment"])
 measured_rates = cached_measured_rates(db)
 costs = job_costs(priced, job, assumptions, measured_rates=measured_rates)
-for provider, (rate, source) in measured_rates.items():
-    st.caption(f"{provider.capitalize()} offers: interruption rate {rate:.4f} per hour from {source}, not assumed.")
+for measured, (rate, source) in measured_rates.items():
+    st.caption(f"{provider_name(measured)} offers: interruption rate {rate:.4f} per hour from {source}, not assumed.")
 summary = market_model_job_summary(costs)
 if not summary.empty:
     show_table(
@@ -346,7 +340,6 @@ if not claims.empty:
             "verdict": text("Verdict"),
         },
     )
-
 
 
 @shared_figure

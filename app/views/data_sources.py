@@ -18,7 +18,7 @@ from app.data import (
     ensure_database,
     stale_banner,
 )
-from app.format import count, day, flag, link, moment, money, number, show_table, text
+from app.format import count, day, flag, link, moment, money, number, provider, show_table, text
 from app.layout import answer
 
 store = ensure_database()
@@ -130,7 +130,7 @@ st.caption(
 show_table(
     cached_published_prices(db),
     {
-        "provider": text("Provider", pinned=True),
+        "provider": provider("Provider", pinned=True),
         "provider_type_as_published": text("Type (as published)"),
         "gpu_model": text("GPU model", why_missing="the name does not identify one model"),
         "gpu_count": count("GPUs"),

@@ -18,7 +18,7 @@ from analytics.bench.value import cost_per_work, reference_results, throughput_t
 from analytics.store.factory import store_for
 from app.charts import show_chart, style
 from app.data import cached_hardware, ensure_database
-from app.format import count, flag, moment, money, number, percent, show_table, text
+from app.format import count, flag, moment, money, number, percent, provider, show_table, text
 from app.layout import answer
 from app.safety import bench_lock_path, read_only, viewer_mode_notice
 
@@ -52,7 +52,8 @@ if not ranking.empty:
     best = ranking.iloc[0]
     answer(
         f"The cheapest bf16 work costs {fmt.money(best['usd_per_pflop_hour_bf16'])} per PFLOP-hour on "
-        f"{best['provider']} ({best['gpu_model']}, {fmt.money(best['price_per_gpu_hour_usd'])} per GPU-hour, "
+        f"{fmt.provider_name(best['provider'])} ({best['gpu_model']}, "
+        f"{fmt.money(best['price_per_gpu_hour_usd'])} per GPU-hour, "
         f"throughput from a {best['throughput_origin']}); {len(ranking):,} provider and GPU pairs ranked, "
         f"{int(unranked['offers'].sum()):,} offers left out (why below)."
     )
@@ -182,7 +183,7 @@ else:
     show_table(
         ranking,
         {
-            "provider": text("Provider", pinned=True),
+            "provider": provider("Provider", pinned=True),
             "gpu_model": text("GPU model"),
             "usd_per_pflop_hour_bf16": money("Per PFLOP-hour (bf16)", help="Price of 10^15 bf16 operations/s for 1 h"),
             "price_per_gpu_hour_usd": money("Per GPU-hour", help="Cheapest firm price of this provider and GPU"),
@@ -192,7 +193,7 @@ else:
                 why_missing="no memory-bandwidth figure for this GPU",
             ),
             "market_model": text("Market", words=True),
-            "via": text("Via", help="Aggregator the offer was listed through, or direct"),
+            "via": provider("Via", help="Aggregator the offer was listed through, or direct"),
             "pricing_kind": text("Pricing", words=True),
             "bf16_tflops": number("bf16 TFLOP/s", digits=0),
             "throughput_origin": text("Throughput from"),

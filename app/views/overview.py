@@ -6,6 +6,7 @@ import plotly.express as px
 import streamlit as st
 
 from analytics.comparison.segments import SEGMENT_LABELS
+from analytics.formatting import provider_name
 from app.charts import show_chart, style
 from app.data import cached_overview, ensure_database, pct, stale_banner, usd
 
@@ -28,12 +29,13 @@ segments = pd.DataFrame(h.segments)
 cols = st.columns(len(h.segments))
 for col, r in zip(cols, h.segments, strict=True):
     value = usd(r["median_usd"]) if r["median_usd"] is not None else "withheld"
+    cheapest_at = provider_name(r["cheapest_provider"]) if r["cheapest_provider"] else "none"
     col.metric(
         r["segment_label"],
         value,
         help=(
             f"Two-stage median: {r['providers']} providers, {r['offers']} offers; cheapest {usd(r['cheapest_usd'])} "
-            f"({r['cheapest_provider'] or 'none'}); newest price {r['newest_price_date'] or 'none'}. "
+            f"({cheapest_at}); newest price {r['newest_price_date'] or 'none'}. "
             + (f"Withheld: {r['withheld_reason']}." if r["withheld_reason"] else "")
         ),
     )
