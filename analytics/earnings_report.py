@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from analytics.earnings_defaults import PROXY_ORDER, default_price, stale_warning
-from analytics.formatting import usd
+from analytics.formatting import series_name, usd
 from analytics.metrics.earnings import (
     EarningsInputError,
     assumptions,
@@ -119,9 +119,8 @@ def resolve_inputs(
             closes, series = found
             values["token_price_usd"] = float(closes.iloc[-1])
             token_as_of = series["last"]
-            sources["token_price_usd"] = (
-                f"last close {series['last']} of {series['symbol']} on {series['exchange']} ({series['instrument']})"
-            )
+            quoted = series_name(series["symbol"], series["exchange"], series["instrument"])
+            sources["token_price_usd"] = f"last close {series['last']} of {quoted}"
     for name, value in overrides.items():
         if value is not None:
             values[name] = value

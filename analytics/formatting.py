@@ -145,3 +145,26 @@ def provider_names(keys: Any, sep: str = ", ") -> Any:
     if is_missing(keys) or not isinstance(keys, str):
         return keys
     return sep.join(provider_name(k.strip()) for k in keys.split(sep.strip()) if k.strip())
+
+
+_INSTRUMENTS = {
+    "perpetual": "perpetual futures",
+    "spot": "spot",
+    "aggregate": "aggregate across venues",
+}
+
+
+def exchange_name(exchange: Any) -> Any:
+    """A candle venue id as people write it: `bybit_usdt_perpetual` -> `Bybit USDT Perpetual`."""
+    if is_missing(exchange) or not isinstance(exchange, str):
+        return exchange
+    upper = {"usdt", "usd", "okx", "usdc"}
+    return " ".join(w.upper() if w in upper else w.capitalize() for w in exchange.split("_"))
+
+
+def series_name(symbol: str, exchange: str, instrument: str | None = None) -> str:
+    """`RENDERUSDT on Bybit USDT Perpetual`, the instrument added only where the venue's name does not say it."""
+    venue = exchange_name(exchange)
+    kind = _INSTRUMENTS.get(instrument or "", instrument or "")
+    said = not kind or instrument in exchange or kind in venue.lower()
+    return f"{symbol} on {venue}" + ("" if said else f" ({kind})")

@@ -198,9 +198,7 @@ def run_refresh(
     write_run(store, report.run_id, trigger, started, None, "running")
     limit = timeout_s if timeout_s is not None else settings.http_timeout_s * 4
     jobs = _jobs(names, store, settings, started, session_factory, exchange_factory)
-    policies = {
-        name: SourcePolicy(name, limit, int(settings.http_max_response_mb * 1024 * 1024)) for name in jobs
-    }
+    policies = {name: SourcePolicy(name, limit, int(settings.http_max_response_mb * 1024 * 1024)) for name in jobs}
     pool = ThreadPoolExecutor(max_workers=max(len(jobs), 1), thread_name_prefix="source")
     final_status = "failed"  # unless the loop below completes
     futures: dict = {}

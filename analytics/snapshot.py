@@ -367,8 +367,10 @@ def _replace_quarantine(conn, run_id: str, source: str, records: list, now: date
     )
     conn.register("_quarantine_batch", frame)
     try:
-        conn.execute("INSERT INTO quarantined_records SELECT run_id, source, recorded_at, reason, raw_record "
-                     "FROM _quarantine_batch")
+        conn.execute(
+            "INSERT INTO quarantined_records SELECT run_id, source, recorded_at, reason, raw_record "
+            "FROM _quarantine_batch"
+        )
     finally:
         conn.unregister("_quarantine_batch")
 

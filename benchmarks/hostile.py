@@ -94,11 +94,15 @@ def main() -> None:
     args = parser.parse_args()
     for mode in ("drip", "silent", "headers-drip"):
         r = slow_source(mode, args.deadline)
-        print(f"slow source ({mode}): exit {r['exit']}, source stopped after {r['source_s']:.2f} s, "
-              f"process wall {r['wall_s']:.2f} s (deadline {args.deadline:g} s)")
+        print(
+            f"slow source ({mode}): exit {r['exit']}, source stopped after {r['source_s']:.2f} s, "
+            f"process wall {r['wall_s']:.2f} s (deadline {args.deadline:g} s)"
+        )
     b = gzip_bomb()
-    print(f"gzip bomb ({b['wire_bytes']:,} bytes on the wire, 1 GiB inflated): peak RSS {b['peak_rss_mb']} MB, "
-          f"{b['wall_s']:.2f} s; {b['outcome']}")
+    print(
+        f"gzip bomb ({b['wire_bytes']:,} bytes on the wire, 1 GiB inflated): peak RSS {b['peak_rss_mb']} MB, "
+        f"{b['wall_s']:.2f} s; {b['outcome']}"
+    )
 
 
 if __name__ == "__main__":

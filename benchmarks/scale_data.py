@@ -64,8 +64,7 @@ class ScalePlan:
     def fingerprint(self) -> str:
         """What the file holds; the schema version too, so a database built by older code is not reused."""
         return (
-            f"observations={self.observations} candles={self.candles} seed={self.seed} "
-            f"schema={MIGRATIONS[-1].version}"
+            f"observations={self.observations} candles={self.candles} seed={self.seed} schema={MIGRATIONS[-1].version}"
         )
 
 

@@ -12,7 +12,7 @@ from analytics.network.report import network_report, strict_json
 
 
 def test_numbers_and_month_labels_as_the_files_write_them():
-    assert number('1,247,905.58') == 1247905.58
+    assert number("1,247,905.58") == 1247905.58
     assert number("$2.80") == 2.8
     assert number("54.00%") == pytest.approx(0.54)
     assert number("") is None and number(None) is None

@@ -49,8 +49,13 @@ def test_headline_matches_an_independent_two_stage_query(snapshot_store):
     assert h.discount_pct == pytest.approx(decentralized_discount_pct(central[0], decentral[0]))
     assert h.robustness_min_pct <= h.discount_pct <= h.robustness_max_pct
     segments = {s["segment"]: s for s in h.segments}
-    assert set(segments) == {"hyperscaler", "neocloud", "datacenter_marketplace", "community_marketplace",
-                             "depin_network"}
+    assert set(segments) == {
+        "hyperscaler",
+        "neocloud",
+        "datacenter_marketplace",
+        "community_marketplace",
+        "depin_network",
+    }
     assert all(s["offers"] > 0 for s in segments.values())
     assert f"{abs(h.discount_pct):.0f} %" in h.sentence
     n_offers = snapshot_store.query_rows("SELECT count(DISTINCT offer_id) FROM gpu_offer_observations")[0][0]

@@ -18,6 +18,7 @@ from analytics.dd.checklist import (
     _now,
     check_lengths,
     checklist,
+    evidence_label,
     fmt_score,
     projects,
     questions,
@@ -105,7 +106,7 @@ def red_flags(evidence: dict[str, Evidence], scores: dict) -> list[str]:
     age = evidence["data_freshness"].value
     if age is not None and age > 30:
         flags.append(f"Stale evidence: the oldest data used is {age} days old")
-    missing = [e.key for e in evidence.values() if e.value is None]
+    missing = [evidence_label(e.key) for e in evidence.values() if e.value is None]
     if missing:
         flags.append(f"Missing evidence: {', '.join(missing)}")
     for step in scores["steps"].values():

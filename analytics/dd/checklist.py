@@ -71,6 +71,26 @@ class Evidence:
     note: str = ""
 
 
+# What each piece of evidence is called where a person reads it (page, red flags, CLI).
+EVIDENCE_LABELS = {
+    "offer_count": "Offers in the data",
+    "consumer_gpu_offers": "Consumer-GPU offers",
+    "network_discount": "Discount against centralized clouds",
+    "provider_concentration": "Independent providers per GPU model",
+    "burn_share": "Share of revenue burned",
+    "fdv_to_market_cap": "FDV / market cap",
+    "annual_dilution": "Annual supply dilution",
+    "issuance_coverage": "Demand covering emissions",
+    "volatility_90d": "90-day volatility",
+    "max_drawdown": "Worst drawdown",
+    "data_freshness": "Age of the oldest evidence",
+}
+
+
+def evidence_label(key: str) -> str:
+    return EVIDENCE_LABELS.get(key, key.replace("_", " ").capitalize())
+
+
 @dataclass
 class Project:
     project_id: str

@@ -15,8 +15,10 @@ from datetime import date
 import pandas as pd
 
 from analytics import queries
+from analytics.bundled.registry import source_label
 from analytics.dd.checklist import Evidence, Project, _now, questions
 from analytics.dd.evidence_network import network_discount, provider_concentration
+from analytics.formatting import provider_name, series_name
 from analytics.markets.tokenomics import Network, networks, schedule_dilution, supply_basis
 from analytics.store import Store
 
@@ -48,9 +50,9 @@ def suggest(value: float | None, question_id: str, higher_is_better: bool) -> fl
 
 def supply_evidence(ctx: EvidenceContext) -> list[Evidence]:
     mine, provider = ctx.mine, ctx.project.provider
-    sources = ", ".join(sorted(mine["source"].unique())) or "no offers in the data"
+    sources = ", ".join(sorted(source_label(s) for s in mine["source"].unique())) or "no offers in the data"
     as_of = mine["observed_at"].max().strftime("%Y-%m-%d") if not mine.empty else None
-    where = f"latest offers of provider {provider} only ({sources})"
+    where = f"latest offers of {provider_name(provider)} only ({sources})"
     count = len(mine)
     consumer = mine[mine["gpu_family"].fillna("").str.startswith("RTX")]
     families = ", ".join(sorted(consumer["gpu_family"].unique())) or "none"
@@ -200,7 +202,7 @@ def token_risk_evidence(ctx: EvidenceContext) -> list[Evidence]:
     risk = ctx.risk
     vol = risk["volatility_90d"] if risk else None
     series = risk["series"] if risk else None
-    source = f"{series['symbol']} on {series['exchange']} ({series['instrument']})" if series else "no candles"
+    source = series_name(series["symbol"], series["exchange"], series["instrument"]) if series else "no candles"
     drawdown = risk["max_drawdown"] if risk else None
     return [
         Evidence(

@@ -52,7 +52,7 @@ def provider_concentration(mine: pd.DataFrame, sources: str, as_of) -> Evidence:
             "no per-provider data",
             sources,
             as_of,
-            note="the Akash collector records how many providers bid per GPU model",
+            note="no bidder counts recorded for this network (only Akash's bids record how many providers compete)",
         )
     top = max(counts)
     return Evidence(

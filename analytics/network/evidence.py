@@ -31,8 +31,17 @@ def network_evidence(store: Store, network: str, today: date | None = None) -> l
                            f"{demand} ({last['source']})", last["date"], today))  # fmt: skip
     annual = report["annualised_revenue"]
     if annual:
-        items.append(_item("annualised_revenue", "Annualised revenue", annual["usd"], f"${annual['usd']:,.0f} a year",
-                           f"mean of {annual['days_observed']} day(s) to {annual['end']} x 365", annual["end"], today))
+        items.append(
+            _item(
+                "annualised_revenue",
+                "Annualised revenue",
+                annual["usd"],
+                f"${annual['usd']:,.0f} a year",
+                f"mean of {annual['days_observed']} day(s) to {annual['end']} x 365",
+                annual["end"],
+                today,
+            )
+        )
     coverage = sorted(report["coverage_monthly"], key=lambda c: str(c["month"]))
     if coverage:
         c = coverage[-1]

@@ -281,8 +281,7 @@ def backup_before_migration(path: Path, version: int) -> Path:
             backup.with_name(backup.name + ".partial").replace(backup)
         except OSError as exc:
             raise StoreError(
-                f"cannot copy {path} aside to {backup} before upgrading it ({exc.strerror or exc}); "
-                "nothing was changed"
+                f"cannot copy {path} aside to {backup} before upgrading it ({exc.strerror or exc}); nothing was changed"
             ) from exc
     return backup
 

@@ -12,6 +12,7 @@ import streamlit as st
 
 from analytics import dd
 from app.data import cached_dd_assess, cached_dd_history, cached_dd_projects, ensure_database
+from app.format import day, show_table, text
 from app.safety import plain, read_only, viewer_mode_notice
 
 store = ensure_database()
@@ -97,19 +98,15 @@ if flash is not None:
 
 defaults = cached_dd_assess(store.locator, project_id, None)
 st.subheader("Evidence from the data")
-st.dataframe(
-    [
-        {
-            "Evidence": e["key"].replace("_", " "),
-            "Value": e["display"],
-            "Source": e["source"],
-            "As of": e["as_of"] or "-",
-            "Note": e["note"] or "-",
-        }
-        for e in defaults["evidence"].values()
-    ],
-    hide_index=True,
-    width="stretch",
+show_table(
+    [{**e, "label": dd.evidence_label(e["key"]), "note": e["note"] or None} for e in defaults["evidence"].values()],
+    {
+        "label": text("Evidence", pinned=True),
+        "display": text("Value"),
+        "source": text("Source", width="medium"),
+        "as_of": day("As of", why_missing="no date"),
+        "note": text("Note", width="large", why_missing="no note"),
+    },
 )
 
 st.subheader("Questions")

@@ -6,7 +6,7 @@ import plotly.express as px
 import streamlit as st
 
 from analytics.comparison.segments import SEGMENT_LABELS
-from analytics.formatting import provider_name
+from analytics.formatting import provider_name, series_name
 from app.charts import show_chart, style
 from app.data import cached_overview, ensure_database, pct, stale_banner, usd
 
@@ -89,6 +89,6 @@ for col, token in zip(cols, kpis.tokens, strict=False):
         usd(token.close, 4 if token.close < 1 else 2),
         delta=pct(token.change_30d_pct) + " in 30 days" if token.change_30d_pct is not None else None,
     )
-    col.caption(f"{token.symbol} on {token.exchange.replace('_', ' ')} ({token.instrument})")
+    col.caption(series_name(token.symbol, token.exchange, token.instrument))
 if not kpis.tokens:
     st.warning("No token candles in the database yet.")

@@ -36,11 +36,6 @@ report = cached_token_report(db)
 by_token = {r["token"]: r for r in report}
 
 
-def exchange_label(exchange: str) -> str:
-    words = exchange.split("_")
-    return " ".join(w.upper() if w in {"usdt", "usd", "okx"} else w.capitalize() for w in words)
-
-
 st.title("Token markets")
 headline = by_token.get("RENDER") or (report[0] if report else None)
 if headline:
@@ -62,7 +57,7 @@ with filters_container("Chart settings", expanded=True):
         "Series",
         range(len(options)),
         format_func=lambda i: (
-            f"{exchange_label(options.iloc[i]['exchange'])} · {options.iloc[i]['first_ts']:%Y-%m-%d} to "
+            f"{fmt.exchange_name(options.iloc[i]['exchange'])} · {options.iloc[i]['first_ts']:%Y-%m-%d} to "
             f"{options.iloc[i]['last_ts']:%Y-%m-%d}"
         ),
     )
@@ -129,7 +124,7 @@ def candle_chart(db: str, series_key: tuple, token: str, timeframe: str, window:
             go.Scatter(
                 x=old["ts"],
                 y=old["close"],
-                name=f"RNDR close ({exchange_label(old_series['exchange'])})",
+                name=f"RNDR close ({fmt.exchange_name(old_series['exchange'])})",
                 line={"dash": "dot", "color": "#000000"},
             ),
             row=1,
@@ -155,7 +150,7 @@ def candle_chart(db: str, series_key: tuple, token: str, timeframe: str, window:
     }[instrument]
     style(fig, height=600, recolour=False)
     fig.update_layout(
-        title=f"{symbol} on {exchange_label(exchange)}: {instrument_note}", xaxis_rangeslider_visible=False
+        title=f"{symbol} on {fmt.exchange_name(exchange)}: {instrument_note}", xaxis_rangeslider_visible=False
     )
     fig.update_xaxes(range=[x_start, x_end])  # never beyond the data (the RNDR overlay once stretched it to 2027)
     if bounds:
@@ -265,7 +260,9 @@ risk_columns = {
     "corr_eth": number("Correlation to ETH", why_missing=no_beta),
     "series_label": text("Series"),
 }
-rows = [{**r, "series_label": f"{r['series']['symbol']} · {exchange_label(r['series']['exchange'])}"} for r in report]
+rows = [
+    {**r, "series_label": f"{r['series']['symbol']} · {fmt.exchange_name(r['series']['exchange'])}"} for r in report
+]
 show_table(pd.DataFrame(rows).reindex(columns=list(risk_columns)), risk_columns)
 st.caption(
     "Volatility: annualised standard deviation of daily log returns (x sqrt(365)). Beta and correlation: "
