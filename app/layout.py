@@ -19,3 +19,10 @@ def filters_container(label: str = "Filters", *, expanded: bool = False, summary
 def answer(sentence: str) -> None:
     """The page's answer in one sentence generated from the data, shown right under the title."""
     st.markdown(f"**{sentence}**")
+
+
+# The market overview several pages check is an article, not this dashboard's Overview page: name it.
+MARKET_OVERVIEW_SOURCE = (
+    'The market overview is the article "What is GPU DePIN in 2026", shipped in docs/market-overview-2026.txt '
+    "(where each claim is checked: docs/MARKET_OVERVIEW.md); not this dashboard's Overview page."
+)

@@ -34,7 +34,9 @@ def nvidia_gpus() -> tuple[list[dict[str, Any]], str | None]:
     try:
         pynvml.nvmlInit()
     except Exception as exc:  # NVMLError_LibraryNotFound / DriverNotLoaded: no NVIDIA driver here
-        return [], f"no NVIDIA driver ({type(exc).__name__})"
+        name = type(exc).__name__
+        reason = "the NVIDIA driver is not loaded" if "DriverNotLoaded" in name else "no NVIDIA driver is installed"
+        return [], reason
     try:
         driver = _text(pynvml.nvmlSystemGetDriverVersion())
         gpus = []

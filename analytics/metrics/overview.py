@@ -159,15 +159,21 @@ def freshness(
 def _ago(days: float | None) -> str:
     if days is None:
         return "age unknown"
+    if days == 0:  # a day's price observed today (whole days count from midnight)
+        return "today"
     if days < 1:
         return f"{days * 24:.0f} h ago"
     return f"{days:.0f} day{'s' if round(days) != 1 else ''} ago"
 
 
 def _age_days(value, now: datetime) -> float | None:
+    """Days since `value`; a day (no time of day) counts whole days from today, as every other page does."""
     if value is None or pd.isna(value):
         return None
-    return (pd.Timestamp(now).tz_localize(None) - pd.Timestamp(value)).total_seconds() / 86400.0
+    moment, today = pd.Timestamp(value), pd.Timestamp(now).tz_localize(None)
+    if moment == moment.normalize():
+        today = today.normalize()
+    return (today - moment).total_seconds() / 86400.0
 
 
 def _date(value, *, time: bool = False) -> str | None:

@@ -30,7 +30,7 @@ from app.data import (
     ensure_database,
 )
 from app.format import count, day, money, number, percent, price, provider, show_table, text
-from app.layout import answer, filters_container
+from app.layout import MARKET_OVERVIEW_SOURCE, answer, filters_container
 from app.network_section import cached_measured_rates
 
 KIND_LABELS = {"on_demand": "On-demand", "spot": "Spot / interruptible", "bid_derived": "Bid-derived",
@@ -306,6 +306,7 @@ if not summary.empty:
     )
 
 st.subheader("The market overview's claims, checked")
+st.caption(MARKET_OVERVIEW_SOURCE)
 example = hundred_hour_example(
     priced,
     family=str(shown["gpu_family"].iloc[0]),

@@ -19,7 +19,7 @@ from app.data import (
     stale_banner,
 )
 from app.format import count, day, flag, link, moment, money, number, provider, show_table, text
-from app.layout import answer
+from app.layout import MARKET_OVERVIEW_SOURCE, answer
 
 store = ensure_database()
 db = store.locator  # identifies the store in cache keys
@@ -123,6 +123,7 @@ if choice:
     )
 
 st.subheader("Published prices and the market overview's claims")
+st.caption(MARKET_OVERVIEW_SOURCE)
 st.caption(
     "Rows marked as claims come from the market overview's H100 table: they are checked against the "
     "data, not counted as offers."

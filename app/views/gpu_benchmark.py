@@ -15,6 +15,8 @@ from analytics import formatting as fmt
 from analytics.bench.runner import run_results, runs
 from analytics.bench.unranked import unranked_offers
 from analytics.bench.value import cost_per_work, reference_results, throughput_table
+from analytics.bundled.registry import source_label
+from analytics.comparison.compare import KIND_LABELS
 from analytics.store.factory import store_for
 from app.charts import show_chart, style
 from app.data import cached_hardware, ensure_database
@@ -181,7 +183,10 @@ if ranking.empty:
     st.info("No offers for GPUs with throughput figures.")
 else:
     show_table(
-        ranking,
+        ranking.assign(
+            pricing_kind=ranking["pricing_kind"].map(lambda k: KIND_LABELS.get(k, k).capitalize()),
+            source=ranking["source"].map(source_label),
+        ),
         {
             "provider": provider("Provider", pinned=True),
             "gpu_model": text("GPU model"),
@@ -192,9 +197,9 @@ else:
                 help="Price of copying one petabyte through GPU memory (read + write) at the measured bandwidth",
                 why_missing="no memory-bandwidth figure for this GPU",
             ),
-            "market_model": text("Market", words=True),
+            "market_model": text("Side", words=True, help="Centralized or decentralized (Cost comparison's lens)"),
             "via": provider("Via", help="Aggregator the offer was listed through, or direct"),
-            "pricing_kind": text("Pricing", words=True),
+            "pricing_kind": text("Pricing"),
             "bf16_tflops": number("bf16 TFLOP/s", digits=0),
             "throughput_origin": text("Throughput from"),
             "throughput_source": text("Throughput source", width="large"),
@@ -202,7 +207,8 @@ else:
         },
     )
     st.caption(
-        "Cheapest firm price per provider and GPU model, divided by the throughput the GPU delivers. "
+        "Cheapest firm price per provider, listing route (direct or an aggregator) and GPU model, divided by "
+        "the throughput the GPU delivers. "
         "'measured here' comes from this machine's runs, 'reference measurement' from published runs "
         "(sources shown)."
     )

@@ -15,6 +15,7 @@ from app.data import (
     stale_banner,
     usd,
 )
+from app.layout import MARKET_OVERVIEW_SOURCE
 
 store = ensure_database()
 db = store.locator  # identifies the store in cache keys
@@ -262,6 +263,7 @@ else:
     )
 
 st.subheader("The market overview's '$3.00 to $7.00 daily', checked")
+st.caption(MARKET_OVERVIEW_SOURCE)
 claim_network = network if network != "custom" else "akash"
 cases = cached_claim_cases(store.locator, claim_network, proxy_segment)
 st.dataframe(
