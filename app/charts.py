@@ -19,6 +19,14 @@ import streamlit as st
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000"]
 UP, DOWN = "#0072B2", "#D55E00"  # candlesticks: blue up, vermillion down (not green/red)
 DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
+# One colour per market segment on every chart (pass as color_discrete_map, style(..., recolour=False)).
+SEGMENT_COLOURS = {
+    "Hyperscaler": OKABE_ITO[0],
+    "Neocloud": OKABE_ITO[1],
+    "Data-centre marketplace": OKABE_ITO[2],
+    "Community marketplace": OKABE_ITO[3],
+    "DePIN network": OKABE_ITO[5],
+}
 _RECOLOURED = {"scatter", "scattergl", "bar", "box", "violin", "histogram"}
 
 
@@ -39,7 +47,7 @@ def style(
         legend={
             "orientation": "h",
             "yanchor": "top",
-            "y": -0.12,
+            "y": -0.24 if x_title else -0.12,  # below the x-axis title, which it covered on a phone
             "xanchor": "left",
             "x": 0,
             "title": {"text": legend_title or ""},

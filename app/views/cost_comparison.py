@@ -20,7 +20,7 @@ from analytics.metrics.jobs import (
 )
 from analytics.metrics.prices import check_published_claims
 from analytics.offers import offers_age_days
-from app.charts import shared_figure, show_chart, style
+from app.charts import SEGMENT_COLOURS, shared_figure, show_chart, style
 from app.data import (
     cached_comparison,
     cached_history_report,
@@ -138,7 +138,7 @@ show_table(
         "providers": count("Providers"),
         "offers": count("Offers"),
         "newest_price_date": day("Newest price", why_missing="no offers"),
-        "provider_list": provider("Providers compared", several=True),
+        "provider_list": provider("Providers compared", several=True, width="large"),
     },
 )
 
@@ -157,6 +157,7 @@ def offer_strip(db: str, definition_args: tuple) -> go.Figure:
         y="provider_name",
         x="price_per_gpu_hour_usd",
         color="segment_label",
+        color_discrete_map=SEGMENT_COLOURS,
         orientation="h",
         category_orders={"segment_label": list(SEGMENT_LABELS.values())},
         hover_data=["gpu_model", "gpu_count", "pricing_kind", "region", "price_date", "source"],
@@ -164,7 +165,7 @@ def offer_strip(db: str, definition_args: tuple) -> go.Figure:
     )
     fig.update_layout(yaxis={"categoryorder": "median descending", "automargin": True, "dtick": 1})
     height = max(360, 140 + 20 * strip["provider_name"].nunique())
-    return style(fig, x_title="USD per GPU-hour", y_title="", height=height)
+    return style(fig, x_title="USD per GPU-hour", y_title="", height=height, recolour=False)
 
 
 show_chart(offer_strip(db, definition_args))
@@ -355,6 +356,8 @@ def history_chart(db: str, gpu: str) -> go.Figure:
         x="date",
         y="median_usd",
         color="segment_label",
+        color_discrete_map=SEGMENT_COLOURS,
+        category_orders={"segment_label": list(SEGMENT_LABELS.values())},
         markers=False,
         hover_data=["providers", "offers", "joined", "left"],
         title=f"{gpu}: daily two-stage median per segment (ours)",
@@ -377,7 +380,7 @@ def history_chart(db: str, gpu: str) -> go.Figure:
                 line={"dash": "dot"},
                 name=f"GPU price index (theirs): {name}",
             )
-    return style(fig, x_title="", y_title="USD per GPU-hour", height=440, dashes=True)
+    return style(fig, x_title="", y_title="USD per GPU-hour", height=440, recolour=False)
 
 
 st.subheader("How prices moved")
@@ -389,7 +392,9 @@ else:
     show_chart(history_chart(db, gpu))
     st.caption(
         "Open circles: a provider joined or left that segment that day (coverage, not a price move). "
-        "Dotted: an independent index's published medians (ewyluda/gpu-price-index), drawn as theirs."
+        "Dotted: an independent index's published medians (ewyluda/gpu-price-index), drawn as theirs. A day's "
+        "median counts only the providers priced that day (hover for the count): a line drawn from one provider's "
+        "daily price list can sit far from the segment's median above."
     )
     moves = pd.DataFrame(history["changes"])
     if not moves.empty:
