@@ -11,6 +11,7 @@ import plotly.express as px
 import streamlit as st
 
 from analytics import dd
+from app.charts import show_chart, style
 from app.data import cached_dd_assess, cached_dd_history, cached_dd_projects, ensure_database
 from app.format import day, show_table, text
 from app.safety import plain, read_only, viewer_mode_notice
@@ -167,8 +168,9 @@ figure = px.bar(
     hover_data=["Answered"],
     title="Score per step (unanswered questions count as 0)",
 )
-figure.update_traces(texttemplate="%{x:.1f}", textposition="auto")
-st.plotly_chart(figure, width="stretch")
+figure.update_traces(texttemplate="%{x:.1f}", textposition="outside", cliponaxis=False)  # a 0 shows its label
+figure.update_yaxes(autorange="reversed")  # step 1 on top, as the checklist reads
+show_chart(style(figure, x_title="Score (out of 100)", y_title="", height=120 + 60 * len(step_frame)))
 if assessment["red_flags"]:
     st.error("**Red flags**\n\n" + "\n".join(f"- {plain(flag, 300)}" for flag in assessment["red_flags"]))
 

@@ -266,5 +266,6 @@ rows = [
 show_table(pd.DataFrame(rows).reindex(columns=list(risk_columns)), risk_columns)
 st.caption(
     "Volatility: annualised standard deviation of daily log returns (x sqrt(365)). Beta and correlation: "
-    "daily log returns on overlapping days, last 365 days. Same numbers as `depin tokens --json`."
+    "daily log returns on overlapping days, the last 365 days of each series (RNDR's end in 2024). Same "
+    "numbers as `depin tokens --json`."
 )
