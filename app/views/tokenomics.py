@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from analytics.markets.tokenomics import networks, schedule_dilution, supply_basis, supply_projection
+from app.charts import show_chart, style
 from app.data import cached_market_snapshots, ensure_database
 from app.format import count, day, flag, link, show_table, text
 from app.network_section import render_network_section
@@ -94,16 +95,29 @@ else:
     projection = supply_projection(network, basis.value, today)
     dilution = schedule_dilution(network, basis.value, today)
     st.caption(f"Projection starts from {basis.value:,.0f} {network.token}: {basis.label}.")
-    fig = go.Figure()
-    dates = [today, *projection["date"]]
-    low = [basis.value, *projection["supply_low"]]
-    high = [basis.value, *projection["supply_high"]]
-    fig.add_trace(go.Scatter(x=dates, y=high, name="high", line={"color": "#7b61ff"}))
-    fig.add_trace(go.Scatter(x=dates, y=low, name="low", fill="tonexty", line={"color": "#7b61ff"}))
-    if max_fact is not None:
-        fig.add_hline(y=float(max_fact.value), line_dash="dash", annotation_text="maximum supply")
-    fig.update_layout(title=f"Projected {network.token} supply, next 36 months", height=380, yaxis_title=network.token)
-    st.plotly_chart(fig, width="stretch")
+    covered = projection[projection["complete"]]
+    if not projection["complete"].all():
+        st.warning(
+            "Part of the projection period has no published schedule (see 'basis'): the chart stops where the "
+            "schedules in force stop. Nothing after that is projected: it is not a forecast."
+        )
+    if covered.empty:
+        st.info(f"No published {network.token} schedule covers the coming months, so there is no projection to draw.")
+    else:
+        fig = go.Figure()
+        dates = [today, *covered["date"]]
+        low = [basis.value, *covered["supply_low"]]
+        high = [basis.value, *covered["supply_high"]]
+        if low == high:
+            fig.add_trace(go.Scatter(x=dates, y=high, name="Projected supply", line={"color": "#0072B2"}))
+        else:
+            fig.add_trace(go.Scatter(x=dates, y=high, name="Upper bound", line={"color": "#0072B2"}))
+            fig.add_trace(go.Scatter(x=dates, y=low, name="Lower bound", fill="tonexty", line={"color": "#0072B2"}))
+        if max_fact is not None:
+            fig.add_hline(y=float(max_fact.value), line_dash="dash", annotation_text="maximum supply")
+        months = int(covered["months"].max())
+        fig.update_layout(title=f"Projected {network.token} supply, next {months} months (published schedule)")
+        show_chart(style(fig, x_title="", y_title=network.token, height=380, recolour=False))
     show_table(
         projection,
         {
@@ -115,11 +129,6 @@ else:
             "basis": text("Basis", words=True),
         },
     )
-    if not projection["complete"].all():
-        st.warning(
-            "Part of the projection period has no published schedule (see 'basis'): the range shows only "
-            "what the schedules still in force imply. It is not a forecast of what comes after."
-        )
     label = "Annual dilution from the schedule (next 12 months / supply now)"
     if dilution.low is None:
         st.metric(label, "unknown")
