@@ -123,7 +123,7 @@ def _clear(store: Store) -> None:
             conn.execute(f"DELETE FROM {table}")
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(sequence=batches)
 def test_any_sequence_of_writes_keeps_the_read_models_equal_to_raw_history(empty_store, sequence):
     empty_store.migrate()
@@ -213,3 +213,17 @@ def test_migrate_store_carries_the_read_models(_snapshot_db, empty_store, store_
     assert_read_models_match(empty_store)
     write(empty_store, [observation(0, 24 * 500, 3, 0, True, True, 1)])  # and the copy keeps them in step
     assert_read_models_match(empty_store)
+
+
+def test_the_read_model_benchmark_runs_every_reader_both_ways(snapshot_store, store_backend, monkeypatch, capsys):
+    if store_backend != "duckdb":
+        pytest.skip("the benchmark takes a DuckDB file")
+    from benchmarks import read_models as bench
+
+    monkeypatch.setattr("sys.argv", ["read_models", "--db", str(snapshot_store.path), "--repeat", "1", "--rebuild"])
+    bench.main()
+    out = capsys.readouterr().out
+    for name in ("latest_offers", "offer_sources", "datasets", "source_conflicts", "history (H100-SXM-80GB)"):
+        assert name in out
+    assert "rebuild of every read model" in out
+    assert_read_models_match(snapshot_store)
