@@ -9,25 +9,35 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from analytics.offer_history_queries import offer_observations, source_conflicts  # noqa: F401  (one place)
 from analytics.store import Store
 
 # Prices a renter can rely on for a whole job. Spot/interruptible prices are reported separately.
 FIRM_PRICING_KINDS: tuple[str, ...] = ("on_demand", "bid_derived", "published_list")
 
+# offer_latest holds each offer's newest observation, kept in the write transaction
+# (analytics/store/read_models.py); _LATEST_OFFERS_REFERENCE derives the same rows from raw history.
 _LATEST_OFFERS = """
+SELECT *
+FROM offer_latest
+WHERE ($family IS NULL OR gpu_family = $family OR gpu_model = $family)
+ORDER BY price_per_gpu_hour_usd, offer_id
+"""
+_LATEST_OFFERS_REFERENCE = """
 SELECT *
 FROM gpu_offer_observations
 WHERE ($family IS NULL OR gpu_family = $family OR gpu_model = $family)
 QUALIFY row_number() OVER (PARTITION BY offer_id ORDER BY observed_at DESC) = 1
-ORDER BY price_per_gpu_hour_usd
+ORDER BY price_per_gpu_hour_usd, offer_id
 """
 
 
 def latest_offers(
-    store: Store, *, family: str | None = None, pricing_kinds: Sequence[str] | None = None
+    store: Store, *, family: str | None = None, pricing_kinds: Sequence[str] | None = None, reference: bool = False
 ) -> pd.DataFrame:
-    """The latest observation of every offer (optionally one GPU family or canonical model)."""
-    frame = store.query_df(_LATEST_OFFERS, {"family": family})
+    """The latest observation of every offer (optionally one GPU family or canonical model).
+    `reference=True` computes it from raw history instead of the read model (tests, doctor)."""
+    frame = store.query_df(_LATEST_OFFERS_REFERENCE if reference else _LATEST_OFFERS, {"family": family})
     if pricing_kinds is not None:
         frame = frame[frame["pricing_kind"].isin(list(pricing_kinds))]
     return frame.reset_index(drop=True)
@@ -66,13 +76,26 @@ def candles(store: Store, exchange: str, symbol: str, timeframe: str = "1d") -> 
     )
 
 
-def datasets(store: Store) -> pd.DataFrame:
-    """Every loaded dataset with its provenance and the rows stored for it now."""
+_OBSERVATIONS_PER_DATASET = (
+    "SELECT dataset_id, sum(rows)::BIGINT AS stored_rows, min(first_observed_at) AS first_ts, "
+    "max(last_observed_at) AS last_ts FROM offer_stats GROUP BY dataset_id"
+)
+_OBSERVATIONS_PER_DATASET_REFERENCE = (
+    "SELECT dataset_id, count(*) AS stored_rows, min(observed_at) AS first_ts, max(observed_at) AS last_ts "
+    "FROM gpu_offer_observations GROUP BY dataset_id"
+)
+
+
+def datasets(store: Store, *, reference: bool = False) -> pd.DataFrame:
+    """Every loaded dataset with its provenance and the rows stored for it now (offer rows from the
+    offer_stats read model; `reference=True` counts raw history instead)."""
+    observations = _OBSERVATIONS_PER_DATASET_REFERENCE if reference else _OBSERVATIONS_PER_DATASET
     return store.query_df(
         """
         WITH stored AS (
-            SELECT dataset_id, count(*) AS stored_rows, min(observed_at) AS first_ts, max(observed_at) AS last_ts
-            FROM gpu_offer_observations GROUP BY dataset_id
+            """  # noqa: S608 constants
+        + observations
+        + """
             UNION ALL
             SELECT dataset_id, count(*), min(ts), max(ts) FROM ohlcv_candles GROUP BY dataset_id
             UNION ALL
@@ -124,18 +147,27 @@ def published_prices(store: Store) -> pd.DataFrame:
     return store.query_df("SELECT * FROM published_prices ORDER BY is_market_overview_claim DESC, provider")
 
 
-def offer_sources(store: Store) -> pd.DataFrame:
-    """Per source of offers: rows, listings, observation range."""
-    return store.query_df(
-        """
-        SELECT source, count(*) AS rows, count(DISTINCT offer_id) AS offers,
-               count(DISTINCT provider) AS providers, min(observed_at) AS first_observed_at,
-               max(observed_at) AS last_observed_at,
-               min(price_date) AS oldest_price_date, max(price_date) AS newest_price_date,
-               count(*) FILTER (WHERE price_date IS NULL) AS undated_rows
-        FROM gpu_offer_observations GROUP BY source ORDER BY source
-        """
-    )
+_OFFER_SOURCES = """
+SELECT source, sum(rows)::BIGINT AS rows, count(DISTINCT offer_id) AS offers,
+       count(DISTINCT provider) AS providers, min(first_observed_at) AS first_observed_at,
+       max(last_observed_at) AS last_observed_at,
+       min(oldest_price_date) AS oldest_price_date, max(newest_price_date) AS newest_price_date,
+       sum(undated_rows)::BIGINT AS undated_rows
+FROM offer_stats GROUP BY source ORDER BY source
+"""
+_OFFER_SOURCES_REFERENCE = """
+SELECT source, count(*) AS rows, count(DISTINCT offer_id) AS offers,
+       count(DISTINCT provider) AS providers, min(observed_at) AS first_observed_at,
+       max(observed_at) AS last_observed_at,
+       min(price_date) AS oldest_price_date, max(price_date) AS newest_price_date,
+       count(*) FILTER (WHERE price_date IS NULL) AS undated_rows
+FROM gpu_offer_observations GROUP BY source ORDER BY source
+"""
+
+
+def offer_sources(store: Store, *, reference: bool = False) -> pd.DataFrame:
+    """Per source of offers: rows, listings, observation range (from the offer_stats read model)."""
+    return store.query_df(_OFFER_SOURCES_REFERENCE if reference else _OFFER_SOURCES)
 
 
 def last_runs(store: Store, limit: int = 20) -> pd.DataFrame:
@@ -219,55 +251,8 @@ def quarantined(store: Store, limit: int = 200) -> pd.DataFrame:
     )
 
 
-_CONFLICT_PAIRS = """
-WITH obs AS (
-    SELECT offer_id, source, provider, instance_type, coalesce(region, '') AS region, pricing_kind, gpu_model,
-           price_date, price_per_gpu_hour_usd
-    FROM gpu_offer_observations
-    WHERE price_date IS NOT NULL
-)
-SELECT a.provider, a.instance_type, a.region, a.pricing_kind, a.gpu_model,
-       a.offer_id AS offer_id_a, a.source AS source_a, b.offer_id AS offer_id_b, b.source AS source_b,
-       median(a.price_per_gpu_hour_usd) AS price_a, median(b.price_per_gpu_hour_usd) AS price_b,
-       min(least(a.price_date, b.price_date)) AS first_overlap,
-       max(greatest(a.price_date, b.price_date)) AS last_overlap,
-       max(a.price_date) AS newest_a, max(b.price_date) AS newest_b, count(*) AS overlapping_pairs
-FROM obs a JOIN obs b
-  ON a.provider = b.provider AND a.instance_type = b.instance_type AND a.region = b.region
- AND a.pricing_kind = b.pricing_kind AND a.source < b.source
- AND abs(date_diff('day', a.price_date, b.price_date)) <= $days
-WHERE abs(a.price_per_gpu_hour_usd - b.price_per_gpu_hour_usd)
-      > $tolerance * least(a.price_per_gpu_hour_usd, b.price_per_gpu_hour_usd)
-GROUP BY ALL
-ORDER BY a.provider, a.instance_type, a.region
-"""
-
-
-def source_conflicts(store: Store) -> pd.DataFrame:
-    """Listings two datasets price differently on overlapping dates, with the trusted side (see
-    analytics/comparison/conflicts.py)."""
-    from analytics.comparison.conflicts import MAX_DAYS_APART, MIN_DIFFERENCE, resolve
-
-    pairs = store.query_df(_CONFLICT_PAIRS, {"days": MAX_DAYS_APART, "tolerance": MIN_DIFFERENCE})
-    return resolve(pairs)
-
-
 def price_index_points(store: Store, gpu_model: str | None = None) -> pd.DataFrame:
     return store.query_df(
         "SELECT * FROM price_index_points WHERE ($gpu IS NULL OR gpu_model = $gpu) ORDER BY date, series",
         {"gpu": gpu_model},
-    )
-
-
-def offer_observations(store: Store, *, gpu_model: str, provider: str | None = None) -> pd.DataFrame:
-    """Every dated observation of one canonical model (optionally one provider), for history."""
-    return store.query_df(
-        """
-        SELECT offer_id, price_date, observed_at, source, dataset_id, provider, segment, gpu_model, gpu_count,
-               pricing_kind, price_per_gpu_hour_usd, flags, instance_type, region
-        FROM gpu_offer_observations
-        WHERE gpu_model = $gpu AND price_date IS NOT NULL AND ($provider IS NULL OR provider = $provider)
-        ORDER BY price_date
-        """,
-        {"gpu": gpu_model, "provider": provider},
     )

@@ -57,11 +57,11 @@ def _flag_large_moves(store: Store, frame: pd.DataFrame) -> None:
     with store.reader() as conn:
         conn.register("_batch_ids", frame[["offer_id"]].drop_duplicates())
         try:
+            # offer_latest (the read model of each offer's newest observation), not a scan of all history
             previous = conn.execute(
                 """
-                SELECT o.offer_id, arg_max(o.price_per_gpu_hour_usd, o.observed_at) AS before
-                FROM gpu_offer_observations o SEMI JOIN _batch_ids b USING (offer_id)
-                GROUP BY o.offer_id
+                SELECT o.offer_id, o.price_per_gpu_hour_usd AS before
+                FROM offer_latest o SEMI JOIN _batch_ids b USING (offer_id)
                 """
             ).df()
         finally:
@@ -93,8 +93,12 @@ def _write_source(store: Store, run_id: str, outcome: SourceOutcome, batch: Batc
             outcome.rows_quarantined = len(batch.quarantined)
             if batch.dataset is not None:
                 table = batch.table
+                # offers are counted from their read model (offer_stats, kept in this transaction), not history
+                count = f"count(*) FROM {table}"  # table names come from this module
+                if table == "gpu_offer_observations":
+                    count = "coalesce(sum(rows), 0) FROM offer_stats"
                 stored = conn.execute(
-                    f"SELECT count(*) FROM {table}"  # noqa: S608 table names come from this module
+                    f"SELECT {count}"
                     + (" WHERE dataset_id = ?" if table in _PER_DATASET else ""),
                     [batch.dataset["dataset_id"]] if table in _PER_DATASET else [],
                 ).fetchall()[0][0]

@@ -12,12 +12,21 @@ from analytics.sanitize import strict_json
 
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the checks as JSON.")
+@click.option(
+    "--rebuild-read-models",
+    is_flag=True,
+    help="First recompute the read models (latest offers, daily history, per-source summaries) from raw history.",
+)
 @click.pass_obj
-def doctor(obj: _Context, as_json: bool) -> None:
-    """Read every table in full (DuckDB verifies each block's checksum), check the schema version, and say
-    what to do when something is wrong."""
+def doctor(obj: _Context, as_json: bool, rebuild_read_models: bool) -> None:
+    """Read every table in full (DuckDB verifies each block's checksum), check the schema version and that the
+    read models agree with raw offer history, and say what to do when something is wrong."""
     from analytics.store.doctor import examine
+    from analytics.store.doctor import rebuild_read_models as rebuild
 
+    if rebuild_read_models:
+        obj.store.check_readable()
+        rebuild(obj.store)
     report = examine(obj.store)
     if as_json:
         click.echo(strict_json(report.as_dict(), indent=2))

@@ -4,6 +4,9 @@ A daily median moves for two reasons: providers changed their prices, or the set
 provider joined or left the data). Only the first is a price move. So 7- and 30-day changes are computed over
 the providers present on BOTH dates, and every day on which a provider joined or left is marked as a coverage
 change. A provider's own history is drawn per source, so that two datasets that disagree stay visible.
+
+Input rows are observations; a row may stand for several identical ones (the offer_daily read model's
+`observations` column), and every median and count weighs it so: the figures equal those of the raw rows.
 """
 
 from __future__ import annotations
@@ -23,12 +26,30 @@ def _clean(observations: pd.DataFrame, pricing_kinds) -> pd.DataFrame:
     return frame.assign(date=pd.to_datetime(frame["price_date"]))
 
 
+def daily_medians(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Per group of `keys`: the median price over observations and their count, each row weighted by its
+    `observations` (1 where the column is absent). Exactly pandas' median of the repeated rows: the mean of
+    the two middle values, (a + b) / 2, or the middle value itself."""
+    weight = frame["observations"].astype("int64") if "observations" in frame else pd.Series(1, index=frame.index)
+    frame = frame.assign(_weight=weight.to_numpy()).sort_values([*keys, PRICE], kind="stable")
+    groups = frame.groupby(keys, sort=True)
+    end = groups["_weight"].cumsum()  # one past the last 0-based position each row covers in its group
+    start = end - frame["_weight"]
+    total = groups["_weight"].transform("sum")
+    low, high = (total - 1) // 2, total // 2
+    a = frame[(start <= low) & (low < end)].groupby(keys, sort=True)[PRICE].first()
+    b = frame[(start <= high) & (high < end)].groupby(keys, sort=True)[PRICE].first()
+    out = ((a + b) / 2).rename("median_usd").to_frame()
+    out["offers"] = groups["_weight"].sum()
+    return out.reset_index()
+
+
 def provider_daily(observations: pd.DataFrame, pricing_kinds=FIRM_KINDS) -> pd.DataFrame:
     """Per (segment, provider, day): the provider's median price that day."""
     frame = _clean(observations, pricing_kinds)
     if frame.empty:
         return pd.DataFrame(columns=["segment", "provider", "date", "median_usd", "offers"])
-    return frame.groupby(["segment", "provider", "date"])[PRICE].agg(median_usd="median", offers="count").reset_index()
+    return daily_medians(frame, ["segment", "provider", "date"])
 
 
 def segment_daily(observations: pd.DataFrame, pricing_kinds=FIRM_KINDS) -> pd.DataFrame:
@@ -83,7 +104,7 @@ def provider_series(observations: pd.DataFrame, provider: str, pricing_kinds=FIR
     frame = _clean(observations[observations["provider"] == provider], pricing_kinds)
     if frame.empty:
         return pd.DataFrame(columns=["source", "date", "median_usd", "offers"])
-    return frame.groupby(["source", "date"])[PRICE].agg(median_usd="median", offers="count").reset_index()
+    return daily_medians(frame, ["source", "date"])
 
 
 def price_moves(series: pd.DataFrame, threshold_pct: float = 10.0) -> pd.DataFrame:

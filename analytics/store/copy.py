@@ -2,13 +2,16 @@
 
 Every table is streamed in Arrow record batches inside ONE write transaction on the target (all or nothing),
 then compared per table: the row count and an order-independent checksum (the sum of each row's hash over the
-same column list) must be equal on both sides, else the command fails and says which table differs.
+same column list) must be equal on both sides, else the command fails and says which table differs. The read
+models (analytics/store/read_models.py) travel as tables like any other, and are then checked against the
+target's raw history, so a copy never carries stale ones unnoticed.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from analytics.store import read_models
 from analytics.store.db import Store, StoreError
 
 _BATCH_ROWS = 100_000
@@ -80,4 +83,11 @@ def copy_store(source: Store, target: Store) -> list[TableCheck]:
                         f"target {got[0]:,} rows, checksum {got[1]}); the target needs to be emptied before a retry"
                     )
                 checks.append(TableCheck(table, expected[0], expected[1]))
+            differing = {t: n for t, n in read_models.differences(dst).items() if n}
+            if differing:
+                detail = ", ".join(f"{t} ({n:,} rows)" for t, n in differing.items())
+                raise StoreError(
+                    f"the copied read models differ from the copied offer history: {detail}; run "
+                    "`depin doctor --rebuild-read-models` on the source, empty the target and copy again"
+                )
     return checks

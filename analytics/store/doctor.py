@@ -11,9 +11,12 @@ from pathlib import Path
 
 import duckdb
 
+from analytics.store import read_models
 from analytics.store.db import Store, StoreError, _current_version
 from analytics.store.errors import STORE_FAILURES
 from analytics.store.migrations import MIGRATIONS
+
+REBUILD_HINT = "run `depin doctor --rebuild-read-models` to recompute them from the stored observations"
 
 
 @dataclass
@@ -70,9 +73,15 @@ def examine(store: Store) -> DoctorReport:
         report.checks.append(Check("open", False, str(exc)))
     except STORE_FAILURES as exc:
         report.checks.append(Check("open", False, f"{type(exc).__name__}: {str(exc).splitlines()[0][:300]}"))
-    if not report.healthy:
-        report.advice.extend(_repair_advice(path, unreachable=any("is unreachable" in c.detail for c in report.checks)))
+    if not report.healthy and not _only_read_models(report):
+        unreachable = any("is unreachable" in c.detail for c in report.checks)
+        report.advice.extend(_repair_advice(path, unreachable=unreachable))
     return report
+
+
+def _only_read_models(report: DoctorReport) -> bool:
+    """Stale read models are repaired from history; the file itself needs no restore."""
+    return all(c.ok or c.name == "read models" for c in report.checks)
 
 
 def _examine_open(conn: duckdb.DuckDBPyConnection, report: DoctorReport) -> None:
@@ -99,6 +108,29 @@ def _examine_open(conn: duckdb.DuckDBPyConnection, report: DoctorReport) -> None
             report.checks.append(Check(f"table {table}", True, f"{rows:,} rows read"))
         except STORE_FAILURES as exc:
             report.checks.append(Check(f"table {table}", False, str(exc).splitlines()[0][:300]))
+    if report.healthy and read_models.present(conn):
+        _check_read_models(conn, report)
+
+
+def _check_read_models(conn: duckdb.DuckDBPyConnection, report: DoctorReport) -> None:
+    """The read models pages use must equal what raw history gives (recomputed here in full)."""
+    try:
+        differing = {t: n for t, n in read_models.differences(conn).items() if n}
+    except STORE_FAILURES as exc:
+        report.checks.append(Check("read models", False, str(exc).splitlines()[0][:300]))
+        return
+    if differing:
+        detail = ", ".join(f"{t}: {n:,} rows differ" for t, n in differing.items())
+        report.checks.append(Check("read models", False, f"{detail} from raw offer history"))
+        report.advice.append(REBUILD_HINT)
+    else:
+        report.checks.append(Check("read models", True, "agree with raw offer history"))
+
+
+def rebuild_read_models(store: Store) -> None:
+    """Recompute every read model from the stored observations, in one write transaction."""
+    with store.writer() as conn:
+        read_models.rebuild(conn)
 
 
 def _repair_advice(path: Path | None, *, unreachable: bool = False) -> list[str]:

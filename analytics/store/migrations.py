@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from analytics.store.read_models import MIGRATION_SQL as _READ_MODELS
+
 
 @dataclass(frozen=True)
 class Migration:
@@ -268,4 +270,5 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "benchmark runs and results", _BENCHMARKS),
     Migration(5, "market segments, real observation dates, published price indices", _SEGMENTS),
     Migration(6, "dated network metrics: demand, supply, burns, emissions", _NETWORK_METRICS),
+    Migration(7, "read models of offer history: latest per offer, daily, per offer and source", _READ_MODELS),
 )

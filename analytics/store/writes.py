@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from analytics.store import read_models
+
 
 @dataclass(frozen=True)
 class TableSpec:
@@ -67,7 +69,10 @@ def upsert(conn: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> 
     conn.register("_upsert_batch", batch)
     failed = True
     try:
-        if _declares_key(conn, table):
+        if table == read_models.OBSERVATIONS and read_models.present(conn):
+            # new rows and the read models derived from them, in this same transaction
+            read_models.insert_observations(conn, "_upsert_batch", list(batch.columns), described)
+        elif _declares_key(conn, table):
             action = "DO NOTHING"
             if spec.replace:
                 updates = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in batch.columns if c not in spec.key)
