@@ -42,14 +42,38 @@ def empty_store(store_backend: str, tmp_path: Path, request) -> Store:
 
 
 # -- backends ------------------------------------------------------------------------------------------------
-# A module (or test) marked `@pytest.mark.backends("duckdb", "ducklake")` runs its store fixtures on each
-# backend; unmarked tests get the DuckDB file. The DuckLake runs use a real PostgreSQL (tests/pgserver.py).
+# Every test that uses a store fixture (snapshot_store, empty_store) runs once per backend: the DuckDB file and a
+# DuckLake on a real PostgreSQL (tests/pgserver.py), with ids [duckdb] / [ducklake]. Exceptions carry a reason:
+# `@pytest.mark.file_only("why")` for tests about the DuckDB file itself (its locks, bytes, backups, permissions),
+# `@pytest.mark.backends(..., reason="why")` for a test whose other backend adds no coverage. `--backend duckdb|ducklake` runs only one.
+BACKENDS = ("duckdb", "ducklake")
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--backend",
+        choices=(*BACKENDS, "both"),
+        default="both",
+        help="store backend(s) the store fixtures run on (default: both)",
+    )
 
 
 def pytest_generate_tests(metafunc):
+    if "store_backend" not in metafunc.fixturenames:
+        return
+    file_only = metafunc.definition.get_closest_marker("file_only")
+    if file_only is not None:
+        if not file_only.args or not str(file_only.args[0]).strip():
+            raise pytest.UsageError(f"{metafunc.definition.nodeid}: @pytest.mark.file_only needs a reason")
+        return  # the default store_backend: the DuckDB file, no [duckdb] id
     marker = metafunc.definition.get_closest_marker("backends")
-    if marker is not None and "store_backend" in metafunc.fixturenames:
-        metafunc.parametrize("store_backend", marker.args, indirect=True)
+    names = marker.args if marker is not None else BACKENDS
+    if set(names) != set(BACKENDS) and not marker.kwargs.get("reason"):
+        raise pytest.UsageError(f"{metafunc.definition.nodeid}: @pytest.mark.backends{names} needs reason=...")
+    chosen = metafunc.config.getoption("--backend")
+    if chosen != "both":
+        names = [n for n in names if n == chosen]
+    metafunc.parametrize("store_backend", names, indirect=True)
 
 
 @pytest.fixture

@@ -7,17 +7,16 @@ import math
 import os
 
 import pytest
-from click.testing import CliRunner
 
 import analytics.store.turnstile as turnstile_module
-from analytics.cli import main
 from analytics.sanitize import strict_json
 from analytics.store import Store
 from analytics.store.migrations import MIGRATIONS
+from tests.stores import invoke
 
 
 def _cli(store, *args):
-    return CliRunner().invoke(main, ["--db", str(store.path), *args])
+    return invoke(store, *args)
 
 
 def _damage(path, header=12_288, block=262_144):
@@ -51,6 +50,7 @@ def test_doctor_reads_every_table_of_a_healthy_database(snapshot_store):
     assert offers["detail"] == f"{stored:,} rows read"
 
 
+@pytest.mark.file_only("damages the DuckDB file's blocks; a lake's Parquet files and catalog fail differently")
 def test_a_damaged_file_gives_one_error_line_and_doctor_says_what_to_do(snapshot_store):
     _damage(snapshot_store.path)
     for command in (["status"], ["prices"], ["tokens", "--json"]):
@@ -61,6 +61,7 @@ def test_a_damaged_file_gives_one_error_line_and_doctor_says_what_to_do(snapshot
     assert "PROBLEM" in doctor.stdout and "depin init" in doctor.stdout and "mv " in doctor.stdout
 
 
+@pytest.mark.file_only("the .bak-vN copy and zeroed blocks are the DuckDB file's; a lake backs up as a catalog dump")
 def test_a_migration_copies_the_database_aside_first(empty_store):
     empty_store.migrate(MIGRATIONS[:2])
     assert empty_store.migrate() == (2, MIGRATIONS[-1].version)
@@ -77,6 +78,7 @@ def test_a_migration_copies_the_database_aside_first(empty_store):
     assert doctor.exit_code == 1 and f"cp {backup} {empty_store.path}" in doctor.stdout
 
 
+@pytest.mark.file_only("the flock turnstile (.rwlock) exists only for the DuckDB file")
 def test_reads_work_when_the_lock_file_cannot_be_opened(snapshot_store, monkeypatch, caplog):
     real_open = os.open
 
@@ -94,6 +96,7 @@ def test_reads_work_when_the_lock_file_cannot_be_opened(snapshot_store, monkeypa
     assert len(warnings) == 1 and "Permission denied" in warnings[0].getMessage()
 
 
+@pytest.mark.file_only("the flock turnstile (.rwlock) exists only for the DuckDB file")
 def test_a_lock_file_that_is_not_writable_is_still_used_read_only(snapshot_store, monkeypatch):
     real_open = os.open
     opened = []
@@ -178,6 +181,7 @@ def test_export_to_a_missing_folder_is_one_error_line(snapshot_store, tmp_path):
     assert "cannot write" in line
 
 
+@pytest.mark.file_only("the .bak-vN copies are made of the DuckDB file only")
 def test_each_version_is_copied_aside_once_and_a_new_database_needs_no_copy(empty_store):
     empty_store.migrate(MIGRATIONS[:1])
     empty_store.migrate(MIGRATIONS[:2])

@@ -144,7 +144,7 @@ _WRITER = textwrap.dedent(
 )
 
 
-@pytest.mark.backends("ducklake")  # the file backend has one writer process and declared keys
+@pytest.mark.backends("ducklake", reason="the file backend has one writer process and declared keys")
 def test_two_processes_writing_the_same_keys_leave_one_row_per_key(empty_store):
     empty_store.migrate()
     writers = [

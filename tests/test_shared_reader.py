@@ -12,6 +12,8 @@ import pytest
 from analytics.store import shared_reader
 from tests.conftest import REPO
 
+SHARED_FILE_CONNECTION = "the shared read-only connection is the DuckDB file's; a lake keeps one instance per process"
+
 
 @pytest.fixture
 def sharing():
@@ -41,6 +43,7 @@ def _count_opens(monkeypatch):
     return opens
 
 
+@pytest.mark.file_only(SHARED_FILE_CONNECTION)
 def test_reads_share_one_connection(store, sharing, monkeypatch):
     opens = _count_opens(monkeypatch)
     for _ in range(5):
@@ -48,6 +51,7 @@ def test_reads_share_one_connection(store, sharing, monkeypatch):
     assert opens == [True]
 
 
+@pytest.mark.file_only(SHARED_FILE_CONNECTION)
 def test_without_sharing_every_read_opens(store, monkeypatch):
     opens = _count_opens(monkeypatch)
     for _ in range(3):
@@ -62,6 +66,7 @@ def test_a_write_in_this_process_closes_it_and_the_next_read_sees_the_write(stor
     assert store.query_rows("SELECT count(*) FROM t") == [(2,)]
 
 
+@pytest.mark.file_only(SHARED_FILE_CONNECTION)
 def test_a_writer_process_gets_in_while_this_process_holds_the_connection_idle(store, sharing):
     assert store.query_rows("SELECT count(*) FROM t") == [(1,)]  # the shared connection is now open
     script = (

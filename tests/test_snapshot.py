@@ -1,10 +1,7 @@
 import pandas as pd
-import pytest
 
 from analytics.paths import bundled_data_dir
 from analytics.snapshot import load_snapshot
-
-pytestmark = pytest.mark.backends("duckdb", "ducklake")
 
 
 def test_snapshot_counts_and_providers(snapshot_store):

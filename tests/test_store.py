@@ -7,8 +7,6 @@ from analytics.store.migrations import MIGRATIONS, Migration
 from analytics.store.writes import upsert
 from tests.conftest import write_lock_held_by_another_process
 
-pytestmark = pytest.mark.backends("duckdb", "ducklake")
-
 
 def _candles(closes, start="2025-01-01"):
     ts = pd.date_range(start, periods=len(closes), freq="D").astype("datetime64[us]")
@@ -150,7 +148,7 @@ def test_unwritable_location_is_a_clear_error(tmp_path):
         Store(blocker / "sub" / "x.duckdb").migrate()
 
 
-@pytest.mark.backends("duckdb")  # DuckDB's file lock; a lake has none
+@pytest.mark.file_only("DuckDB's own file lock held by another process; a lake has none")
 def test_lock_held_by_another_process_times_out_with_a_clear_message(empty_store):
     empty_store.migrate()
     with write_lock_held_by_another_process(empty_store.path):
