@@ -45,7 +45,8 @@ def empty_store(store_backend: str, tmp_path: Path, request) -> Store:
 # Every test that uses a store fixture (snapshot_store, empty_store) runs once per backend: the DuckDB file and a
 # DuckLake on a real PostgreSQL (tests/pgserver.py), with ids [duckdb] / [ducklake]. Exceptions carry a reason:
 # `@pytest.mark.file_only("why")` for tests about the DuckDB file itself (its locks, bytes, backups, permissions),
-# `@pytest.mark.backends(..., reason="why")` for a test whose other backend adds no coverage. `--backend duckdb|ducklake` runs only one.
+# `@pytest.mark.backends(..., reason="why")` for a test whose other backend adds no coverage.
+# `pytest --backend duckdb` (or ducklake) runs one backend; `-k "not ducklake"` works too.
 BACKENDS = ("duckdb", "ducklake")
 
 
