@@ -35,6 +35,7 @@ def cli_env(apis, store):
     return store_env(store, **apis.base_urls(), DEPIN_HTTP_TIMEOUT_S="2")
 
 
+@pytest.mark.file_only("the refresh lock file guards one host's DuckDB file; refreshes on a lake run together")
 def test_a_second_refresh_exits_with_a_clear_message(apis, snapshot_store):
     with refresh_lock(snapshot_store):
         result = subprocess.run(
