@@ -117,14 +117,19 @@ def postgres():
 
 
 @pytest.fixture(scope="session")
-def _snapshot_lake(postgres, tmp_path_factory) -> tuple[str, str]:
-    """The bundled snapshot loaded into a lake once: (catalog database to copy, data path)."""
+def _snapshot_lake(postgres, _snapshot_db: Path, tmp_path_factory) -> tuple[str, str]:
+    """The bundled snapshot in a lake once: (catalog database to copy, data path).
+
+    Copied from the file snapshot (`depin migrate-store`'s verified copy) rather than parsed a second time;
+    tests/test_snapshot.py loads the bundled files into a lake itself.
+    """
+    from analytics.store.copy import copy_store
     from analytics.store.lake import LakeStore, close_lake
 
     name = postgres.create_database("snapshot")
     data_path = str(tmp_path_factory.mktemp("snapshot_lake"))
     lake = LakeStore(f"postgres:{postgres.dsn(name)}", data_path)
-    load_snapshot(lake)
+    copy_store(Store(_snapshot_db), lake)
     close_lake(lake)  # PostgreSQL copies a template database only while nobody is connected to it
     return name, data_path
 
