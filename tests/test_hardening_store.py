@@ -5,12 +5,14 @@ import json
 import logging
 import math
 import os
+from pathlib import Path
 
 import pytest
 
 import analytics.store.turnstile as turnstile_module
 from analytics.sanitize import strict_json
 from analytics.store import Store
+from analytics.store.copy import copy_store
 from analytics.store.migrations import MIGRATIONS
 from tests.stores import invoke
 
@@ -59,6 +61,22 @@ def test_a_damaged_file_gives_one_error_line_and_doctor_says_what_to_do(snapshot
     doctor = _cli(snapshot_store, "doctor")
     assert doctor.exit_code == 1
     assert "PROBLEM" in doctor.stdout and "depin init" in doctor.stdout and "mv " in doctor.stdout
+
+
+@pytest.mark.backends("ducklake", reason="the lake's own damage: a Parquet file of its data path (the file's: above)")
+def test_a_damaged_parquet_file_gives_one_error_line_naming_the_lake(empty_store, _snapshot_db):
+    copy_store(Store(_snapshot_db), empty_store)  # a private data path: the session's template stays intact
+    damaged = [p for p in Path(empty_store.data_path).rglob("*.parquet") if "gpu_offer_observations" in str(p)]
+    for path in damaged:
+        path.write_bytes(b"not parquet" * 100)
+    for command in (["status"], ["prices", "--gpu", "H100"]):
+        line = _one_error_line(_cli(empty_store, *command))
+        assert empty_store.display_name in line and "depin doctor" in line
+        assert ".duckdb" not in line  # not the DuckDB file the settings would name by default
+    doctor = _cli(empty_store, "doctor")
+    assert doctor.exit_code == 1
+    assert "PROBLEM table gpu_offer_observations" in doctor.stdout and "ok      table ohlcv_candles" in doctor.stdout
+    assert "PostgreSQL dump together with the Parquet files" in doctor.stdout
 
 
 @pytest.mark.file_only("the .bak-vN copy and zeroed blocks are the DuckDB file's; a lake backs up as a catalog dump")

@@ -103,7 +103,11 @@ def _examine_open(conn: duckdb.DuckDBPyConnection, report: DoctorReport) -> None
 
 def _repair_advice(path: Path | None) -> list[str]:
     if path is None:
-        return ["check the lake's catalog and data path (`depin status`); `depin init` recreates what is missing"]
+        return [
+            "stop `depin schedule` and the dashboards, then restore the lake from its backup (the catalog's "
+            "PostgreSQL dump together with the Parquet files of the data path)",
+            "or check the catalog and data path (`depin status`); `depin init` recreates what is missing",
+        ]
     advice = [f"stop `depin schedule` / the dashboard, and keep the damaged file: mv {path} {path}.damaged"]
     found = backups(path)
     if found:
