@@ -6,6 +6,7 @@ from analytics.store import DatabaseMissingError, SchemaTooNewError, Store, Stor
 from analytics.store.migrations import MIGRATIONS, Migration
 from analytics.store.writes import upsert
 from tests.conftest import write_lock_held_by_another_process
+from tests.stores import invoke
 
 
 def _candles(closes, start="2025-01-01"):
@@ -68,6 +69,10 @@ def test_newer_database_fails_with_a_clear_message(empty_store):
         empty_store.migrate()
     with pytest.raises(SchemaTooNewError):
         empty_store.check_readable()
+    doctor = invoke(empty_store, "doctor")
+    assert doctor.exit_code == 1 and "version 99 is newer than this DePIN Lens" in doctor.stdout
+    other = "DEPIN_DB at another file" if empty_store.backend == "duckdb" else "DEPIN_LAKE_CATALOG at another lake"
+    assert f"upgrade DePIN Lens, or point {other}" in doctor.stdout
 
 
 def test_failed_migration_rolls_back_and_leaves_the_old_version(empty_store):

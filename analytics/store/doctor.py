@@ -65,7 +65,8 @@ def examine(store: Store) -> DoctorReport:
             report.checks.append(Check("write-ahead log", True, f"{wal.stat().st_size:,} bytes not checkpointed"))
     try:
         with store.reader() as conn:
-            _examine_open(conn, report)
+            elsewhere = "DEPIN_DB at another file" if path else "DEPIN_LAKE_CATALOG at another lake"
+            _examine_open(conn, report, elsewhere)
     except StoreError as exc:
         report.checks.append(Check("open", False, str(exc)))
     except STORE_FAILURES as exc:
@@ -75,12 +76,12 @@ def examine(store: Store) -> DoctorReport:
     return report
 
 
-def _examine_open(conn: duckdb.DuckDBPyConnection, report: DoctorReport) -> None:
+def _examine_open(conn: duckdb.DuckDBPyConnection, report: DoctorReport, elsewhere: str) -> None:
     version = _current_version(conn)
     latest = MIGRATIONS[-1].version
     if version > latest:
         report.checks.append(Check("schema", False, f"version {version} is newer than this DePIN Lens ({latest})"))
-        report.advice.append("upgrade DePIN Lens, or point DEPIN_DB at another file")
+        report.advice.append(f"upgrade DePIN Lens, or point {elsewhere}")
     elif version < latest:
         report.checks.append(Check("schema", True, f"version {version}; `depin init` upgrades it to {latest}"))
     else:
