@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from analytics.store import Store
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 LAUNCH_ARGS = [
     "--no-sandbox",
@@ -104,8 +106,9 @@ def kill_leftovers() -> None:
                     os.kill(pid, signal.SIGKILL)
 
 
-def start_dashboard(db: Path, port: int) -> tuple[subprocess.Popen, dict]:
-    env = {**os.environ, "DEPIN_DB": str(db)}
+def start_dashboard(db: Path | Store, port: int) -> tuple[subprocess.Popen, dict]:
+    """`depin dashboard` on a DuckDB file (a path) or on any store (its DEPIN_* environment)."""
+    env = {**os.environ, **(db.environment() if isinstance(db, Store) else {"DEPIN_DB": str(db)})}
     # a file, not a pipe: nobody has to drain it for the server to keep running; closed in stop_dashboard
     log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115
     proc = subprocess.Popen(
@@ -155,7 +158,7 @@ def stop_dashboard(proc: subprocess.Popen, server: dict, timeout_s: float = 15.0
 
 
 @contextlib.contextmanager
-def running_dashboard(db: Path, timeout_s: float = 90.0) -> Iterator[str]:
+def running_dashboard(db: Path | Store, timeout_s: float = 90.0) -> Iterator[str]:
     proc, server = start_dashboard(db, free_port())
     try:
         yield wait_healthy(proc, server, timeout_s)

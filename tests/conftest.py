@@ -42,14 +42,41 @@ def empty_store(store_backend: str, tmp_path: Path, request) -> Store:
 
 
 # -- backends ------------------------------------------------------------------------------------------------
-# A module (or test) marked `@pytest.mark.backends("duckdb", "ducklake")` runs its store fixtures on each
-# backend; unmarked tests get the DuckDB file. The DuckLake runs use a real PostgreSQL (tests/pgserver.py).
+# Every test that uses a store fixture (snapshot_store, empty_store) runs once per backend: the DuckDB file and a
+# DuckLake on a real PostgreSQL (tests/pgserver.py), with ids [duckdb] / [ducklake]. Exceptions carry a reason:
+# `@pytest.mark.file_only("why")` for tests about the DuckDB file itself (its locks, bytes, backups, permissions),
+# `@pytest.mark.backends(..., reason="why")` for a test whose other backend adds no coverage.
+# `pytest --backend duckdb` (or ducklake) runs one backend; `-k "not ducklake"` works too.
+BACKENDS = ("duckdb", "ducklake")
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--backend",
+        choices=(*BACKENDS, "both"),
+        default="both",
+        help="store backend(s) the store fixtures run on (default: both)",
+    )
 
 
 def pytest_generate_tests(metafunc):
+    if "store_backend" not in metafunc.fixturenames:
+        return
+    file_only = metafunc.definition.get_closest_marker("file_only")
+    if file_only is not None:
+        if not file_only.args or not str(file_only.args[0]).strip():
+            raise pytest.UsageError(f"{metafunc.definition.nodeid}: @pytest.mark.file_only needs a reason")
+        if metafunc.config.getoption("--backend") == "ducklake":
+            metafunc.parametrize("store_backend", [], indirect=True)  # skipped: "got empty parameter set"
+        return  # the default store_backend: the DuckDB file, no [duckdb] id
     marker = metafunc.definition.get_closest_marker("backends")
-    if marker is not None and "store_backend" in metafunc.fixturenames:
-        metafunc.parametrize("store_backend", marker.args, indirect=True)
+    names = marker.args if marker is not None else BACKENDS
+    if set(names) != set(BACKENDS) and not marker.kwargs.get("reason"):
+        raise pytest.UsageError(f"{metafunc.definition.nodeid}: @pytest.mark.backends{names} needs reason=...")
+    chosen = metafunc.config.getoption("--backend")
+    if chosen != "both":
+        names = [n for n in names if n == chosen]
+    metafunc.parametrize("store_backend", names, indirect=True)
 
 
 @pytest.fixture
@@ -92,14 +119,19 @@ def postgres():
 
 
 @pytest.fixture(scope="session")
-def _snapshot_lake(postgres, tmp_path_factory) -> tuple[str, str]:
-    """The bundled snapshot loaded into a lake once: (catalog database to copy, data path)."""
+def _snapshot_lake(postgres, _snapshot_db: Path, tmp_path_factory) -> tuple[str, str]:
+    """The bundled snapshot in a lake once: (catalog database to copy, data path).
+
+    Copied from the file snapshot (`depin migrate-store`'s verified copy) rather than parsed a second time;
+    tests/test_snapshot.py loads the bundled files into a lake itself.
+    """
+    from analytics.store.copy import copy_store
     from analytics.store.lake import LakeStore, close_lake
 
     name = postgres.create_database("snapshot")
     data_path = str(tmp_path_factory.mktemp("snapshot_lake"))
     lake = LakeStore(f"postgres:{postgres.dsn(name)}", data_path)
-    load_snapshot(lake)
+    copy_store(Store(_snapshot_db), lake)
     close_lake(lake)  # PostgreSQL copies a template database only while nobody is connected to it
     return name, data_path
 

@@ -9,13 +9,14 @@ from streamlit.testing.v1 import AppTest
 
 from analytics.metrics.overview import overview_kpis
 from tests.conftest import REPO
+from tests.stores import store_env, use_store
 
 ENTRY = str(REPO / "app" / "streamlit_app.py")
 
 
 @pytest.fixture
 def app(snapshot_store, monkeypatch):
-    monkeypatch.setenv("DEPIN_DB", str(snapshot_store.path))
+    use_store(monkeypatch, snapshot_store)
     return AppTest.from_file(ENTRY, default_timeout=60)
 
 
@@ -70,7 +71,7 @@ def test_data_sources_lists_every_dataset_with_download(app, snapshot_store):
 
 
 def test_dashboard_loads_the_snapshot_into_an_empty_database(empty_store, monkeypatch):
-    monkeypatch.setenv("DEPIN_DB", str(empty_store.path))
+    use_store(monkeypatch, empty_store)
     at = AppTest.from_file(ENTRY, default_timeout=120).run()
     assert not at.exception
     assert empty_store.query_rows("SELECT count(*) FROM datasets")[0][0] > 0
@@ -89,14 +90,12 @@ def test_cost_comparison_page_matches_depin_compare(app, snapshot_store):
             sys.executable,
             "-m",
             "analytics.cli",
-            "--db",
-            str(snapshot_store.path),
             "compare",
             "--gpu",
             "H100-SXM-80GB",
             "--json",
         ],
-        capture_output=True,
+        env=store_env(snapshot_store), capture_output=True,
         text=True,
         timeout=120,
     )
@@ -122,15 +121,13 @@ def test_cost_comparison_page_matches_depin_compare(app, snapshot_store):
             sys.executable,
             "-m",
             "analytics.cli",
-            "--db",
-            str(snapshot_store.path),
             "compare",
             "--gpu",
             "H100-SXM-80GB",
             "--runpod-secure-decentralized",
             "--json",
         ],
-        capture_output=True,
+        env=store_env(snapshot_store), capture_output=True,
         text=True,
         timeout=120,
     )

@@ -13,6 +13,7 @@ import pytest
 from analytics.bench import hardware, kernels
 from analytics.bench.runner import choose_device, export_run, peak_for, plan, run_benchmark, runs, save_run
 from analytics.bench.value import cost_per_work, throughput_table
+from tests.stores import use_store
 
 
 def test_detection_without_a_gpu_says_why():
@@ -179,7 +180,7 @@ def test_benchmark_panel_runs_and_shows_results(snapshot_store, monkeypatch):
 
     from tests.conftest import REPO
 
-    monkeypatch.setenv("DEPIN_DB", str(snapshot_store.path))
+    use_store(monkeypatch, snapshot_store)
     at = AppTest.from_file(str(REPO / "app" / "streamlit_app.py"), default_timeout=120).run()
     at.switch_page("views/gpu_benchmark.py").run()
     assert not at.exception

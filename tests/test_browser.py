@@ -5,13 +5,19 @@ import pytest
 from analytics.metrics.overview import overview_kpis
 from tests.browser import browser_page, require_chromium, running_dashboard, wait_for_app
 
-pytestmark = pytest.mark.browser
+# Chromium renders what the page script produced; the page scripts run on the lake in the AppTest tests, and
+# tests/test_scale_out.py serves the dashboard from a lake to real HTTP clients. A lake run here adds ~10 s per
+# test and no coverage.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.backends("duckdb", reason="the browser renders what AppTest checks on both backends"),
+]
 
 
 def test_overview_in_a_real_browser(snapshot_store, tmp_path, artifacts_dir):
     require_chromium()
     kpis = overview_kpis(snapshot_store)
-    with running_dashboard(snapshot_store.path) as url, browser_page(tmp_path) as page:
+    with running_dashboard(snapshot_store) as url, browser_page(tmp_path) as page:
         page.goto(url)
         wait_for_app(page)
         page.get_by_text("Decentralized discount").first.wait_for(timeout=30_000)
@@ -38,7 +44,7 @@ def test_overview_in_a_real_browser(snapshot_store, tmp_path, artifacts_dir):
 
 def test_cost_comparison_in_a_real_browser(snapshot_store, tmp_path, artifacts_dir):
     require_chromium()
-    with running_dashboard(snapshot_store.path) as url, browser_page(tmp_path) as page:
+    with running_dashboard(snapshot_store) as url, browser_page(tmp_path) as page:
         page.goto(f"{url}/cost_comparison")
         wait_for_app(page)
         page.get_by_text("How much does the answer depend on the definition?").first.wait_for(timeout=30_000)
@@ -52,7 +58,7 @@ def test_cost_comparison_in_a_real_browser(snapshot_store, tmp_path, artifacts_d
 @pytest.mark.parametrize("page_path", ["token_markets", "tokenomics"])
 def test_token_pages_in_a_real_browser(snapshot_store, tmp_path, artifacts_dir, page_path):
     require_chromium()
-    with running_dashboard(snapshot_store.path) as url, browser_page(tmp_path) as page:
+    with running_dashboard(snapshot_store) as url, browser_page(tmp_path) as page:
         page.goto(f"{url}/{page_path}")
         wait_for_app(page)
         page.locator("[data-testid='stPlotlyChart'] .main-svg").first.wait_for(timeout=30_000)
@@ -70,7 +76,7 @@ def test_token_pages_in_a_real_browser(snapshot_store, tmp_path, artifacts_dir, 
 )
 def test_investor_pages_in_a_real_browser(snapshot_store, tmp_path, artifacts_dir, page_path, marker):
     require_chromium()
-    with running_dashboard(snapshot_store.path) as url, browser_page(tmp_path) as page:
+    with running_dashboard(snapshot_store) as url, browser_page(tmp_path) as page:
         page.goto(f"{url}/{page_path}")
         wait_for_app(page)
         page.get_by_text(marker).first.wait_for(timeout=30_000)
@@ -83,7 +89,7 @@ def test_investor_pages_in_a_real_browser(snapshot_store, tmp_path, artifacts_di
 
 def test_benchmark_panel_in_a_real_browser(snapshot_store, tmp_path, artifacts_dir):
     require_chromium()
-    with running_dashboard(snapshot_store.path) as url, browser_page(tmp_path) as page:
+    with running_dashboard(snapshot_store) as url, browser_page(tmp_path) as page:
         page.goto(f"{url}/gpu_benchmark")
         wait_for_app(page)
         page.get_by_role("button", name="Run benchmark").click()

@@ -5,6 +5,7 @@ import pandas as pd
 
 from analytics.markets.chart_candles import candle_width, chart_candles
 from analytics.store.writes import upsert
+from tests.stores import use_store
 
 
 def _store_minutes(store, n):
@@ -79,7 +80,7 @@ def test_token_markets_sends_the_merged_candles_to_the_browser(snapshot_store, m
     )  # fmt: skip
     with snapshot_store.writer() as conn:
         upsert(conn, "ohlcv_candles", frame)
-    monkeypatch.setenv("DEPIN_DB", str(snapshot_store.path))
+    use_store(monkeypatch, snapshot_store)
     at = AppTest.from_file(str(REPO / "app" / "streamlit_app.py"), default_timeout=60).run()
     at.switch_page("views/token_markets.py").run()
     next(r for r in at.radio if r.label == "Timeframe").set_value("1m").run()

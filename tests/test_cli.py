@@ -6,8 +6,8 @@ import sys
 
 import pytest
 
-from analytics.store import Store
 from tests.conftest import write_lock_held_by_another_process
+from tests.stores import run_cli
 
 
 def depin(*args, db=None, env=None, timeout=120):
@@ -26,17 +26,17 @@ def test_help_on_every_command():
         assert "Usage:" in result.stdout
 
 
-def test_init_then_status_json_reports_the_snapshot(tmp_path):
-    db = tmp_path / "cli.duckdb"
-    first = depin("--db", str(db), "init")
+def test_init_then_status_json_reports_the_snapshot(empty_store):
+    first = run_cli(empty_store, "init")
     assert first.returncode == 0, first.stderr
-    stored = Store(db).query_rows("SELECT count(*) FROM gpu_offer_observations")[0][0]
+    stored = empty_store.query_rows("SELECT count(*) FROM gpu_offer_observations")[0][0]
     assert f"gpu_offer_observations +{stored}" in first.stdout
-    again = depin("init", db=db)  # DEPIN_DB works as well as --db
+    again = run_cli(empty_store, "init")
     assert again.returncode == 0 and "gpu_offer_observations +0" in again.stdout
-    status = depin("--db", str(db), "status", "--json")
+    status = run_cli(empty_store, "status", "--json")
     assert status.returncode == 0, status.stderr
     report = json.loads(status.stdout)
+    assert report["store"]["backend"] == empty_store.backend
     assert report["offers"]["rows"] >= 1900
     assert len(report["offers"]["snapshot_providers"]) == 9
     tokens = {s["token"] for s in report["candles"]}
@@ -44,9 +44,18 @@ def test_init_then_status_json_reports_the_snapshot(tmp_path):
     assert all(d["source_url"] for d in report["datasets"])
     assert report["freshness"]["bundled_only"] is True
     assert report["last_refresh"]["trigger"] == "init"
-    human = depin("--db", str(db), "status")
+    human = run_cli(empty_store, "status")
     assert human.returncode == 0 and "bundled data, not live prices" in human.stdout
     assert report["freshness"]["newest_price_date"] == "2026-08-22"
+
+
+def test_db_option_and_depin_db_name_the_same_file(tmp_path):
+    db = tmp_path / "none.duckdb"
+    expected = [f"error: no database at {db}; run `depin init` to create it"]
+    assert depin("--db", str(db), "status").stderr.strip().splitlines() == expected
+    assert depin("status", db=db).stderr.strip().splitlines() == expected  # DEPIN_DB works as well as --db
+    lake = {"DEPIN_STORE": "ducklake", "DEPIN_LAKE_CATALOG": "postgres:dbname=x", "DEPIN_LAKE_DATA_PATH": "/x"}
+    assert depin("--db", str(db), "status", env=lake).stderr.strip().splitlines() == expected  # --db wins
 
 
 def test_unknown_flag_is_one_clear_error():
@@ -56,12 +65,11 @@ def test_unknown_flag_is_one_clear_error():
     assert "Traceback" not in result.stderr
 
 
-def test_missing_database_is_one_line(tmp_path):
-    result = depin("--db", str(tmp_path / "none.duckdb"), "status")
+def test_missing_database_is_one_line(empty_store):
+    result = run_cli(empty_store, "status")
     assert result.returncode == 1
-    assert result.stderr.strip().splitlines() == [
-        f"error: no database at {tmp_path / 'none.duckdb'}; run `depin init` to create it"
-    ]
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("error: ") and empty_store.display_name in line and "run `depin init" in line
 
 
 def test_unwritable_path_is_one_line(tmp_path):

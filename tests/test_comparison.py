@@ -17,6 +17,7 @@ from analytics.paths import bundled_data_dir
 from analytics.refresh import run_refresh
 from analytics.settings import Settings
 from analytics.snapshot import attribute_provider
+from tests.stores import run_cli
 
 LOADED = datetime(2026, 11, 30)
 
@@ -135,7 +136,7 @@ def test_the_aws_source_conflict_is_flagged_and_the_first_party_price_trusted(sn
 
 
 def test_depin_compare_has_every_segment_with_counts_and_dates(snapshot_store):
-    result = depin("--db", str(snapshot_store.path), "compare", "--gpu", "H100-SXM-80GB", "--json")
+    result = run_cli(snapshot_store, "compare", "--gpu", "H100-SXM-80GB", "--json")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     segments = {s["segment"]: s for s in report["segments"]}
@@ -149,7 +150,7 @@ def test_depin_compare_has_every_segment_with_counts_and_dates(snapshot_store):
 
 
 def test_depin_history_shows_the_june_2025_aws_cut(snapshot_store):
-    result = depin("--db", str(snapshot_store.path), "history", "--gpu", "H100-SXM-80GB", "--provider", "aws", "--json")
+    result = run_cli(snapshot_store, "history", "--gpu", "H100-SXM-80GB", "--provider", "aws", "--json")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     series = [p for p in report["series"] if p["source"] == "aws_price_list"]

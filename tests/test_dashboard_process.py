@@ -12,7 +12,7 @@ from tests.browser import alive, free_port, port_free, start_dashboard, stop_das
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_a_signal_to_depin_dashboard_stops_streamlit_and_frees_the_port(snapshot_store, sig):
-    proc, server = start_dashboard(snapshot_store.path, free_port())
+    proc, server = start_dashboard(snapshot_store, free_port())
     try:
         wait_healthy(proc, server)
         streamlit = [pid for pid in server["pids"] if pid != proc.pid]

@@ -7,6 +7,7 @@ import sys
 import pytest
 
 from analytics import dd
+from tests.stores import store_env, use_store
 
 
 def test_every_builtin_project_assesses_with_sourced_evidence(snapshot_store):
@@ -158,8 +159,8 @@ def test_projects_can_be_added(snapshot_store):
 def test_cli_save_history_export(snapshot_store, tmp_path):
     def depin(*args):
         return subprocess.run(
-            [sys.executable, "-m", "analytics.cli", "--db", str(snapshot_store.path), "dd", *args],
-            capture_output=True,
+            [sys.executable, "-m", "analytics.cli", "dd", *args],
+            env=store_env(snapshot_store), capture_output=True,
             text=True,
             timeout=120,
         )
@@ -183,7 +184,7 @@ def test_dd_page_saves_a_version(snapshot_store, monkeypatch):
 
     from tests.conftest import REPO
 
-    monkeypatch.setenv("DEPIN_DB", str(snapshot_store.path))
+    use_store(monkeypatch, snapshot_store)
     at = AppTest.from_file(str(REPO / "app" / "streamlit_app.py"), default_timeout=60).run()
     at.switch_page("views/due_diligence.py").run()
     assert not at.exception

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from analytics import dd
 from tests.conftest import REPO
+from tests.stores import store_env, use_store
 from tests.streamlit_text import leaked_internals
 
 ENTRY = str(REPO / "app" / "streamlit_app.py")
@@ -17,8 +18,8 @@ ENTRY = str(REPO / "app" / "streamlit_app.py")
 
 def cli_overall(store, project: str) -> float:
     shown = subprocess.run(
-        [sys.executable, "-m", "analytics.cli", "--db", str(store.path), "dd", "show", project, "--json"],
-        capture_output=True,
+        [sys.executable, "-m", "analytics.cli", "dd", "show", project, "--json"],
+        env=store_env(store), capture_output=True,
         text=True,
         timeout=120,
     )
@@ -27,7 +28,7 @@ def cli_overall(store, project: str) -> float:
 
 
 def open_page(store, monkeypatch) -> AppTest:
-    monkeypatch.setenv("DEPIN_DB", str(store.path))
+    use_store(monkeypatch, store)
     at = AppTest.from_file(ENTRY, default_timeout=90).run()
     at.switch_page("views/due_diligence.py").run()
     assert not at.exception

@@ -16,6 +16,7 @@ from analytics.metrics.earnings import (
     tornado,
     validate_inputs,
 )
+from tests.stores import store_env, use_store
 
 BASE = {
     "gpu_model": "RTX4090-24GB",
@@ -133,8 +134,6 @@ def test_cli_json_matches_the_page(snapshot_store, monkeypatch):
             sys.executable,
             "-m",
             "analytics.cli",
-            "--db",
-            str(snapshot_store.path),
             "earnings",
             "--gpu",
             "RTX4090-24GB",
@@ -142,13 +141,13 @@ def test_cli_json_matches_the_page(snapshot_store, monkeypatch):
             "akash",
             "--json",
         ],
-        capture_output=True,
+        env=store_env(snapshot_store), capture_output=True,
         text=True,
         timeout=120,
     )
     assert cli.returncode == 0, cli.stderr
     report = json.loads(cli.stdout)
-    monkeypatch.setenv("DEPIN_DB", str(snapshot_store.path))
+    use_store(monkeypatch, snapshot_store)
     at = AppTest.from_file(str(REPO / "app" / "streamlit_app.py"), default_timeout=60).run()
     at.switch_page("views/node_earnings.py").run()
     assert not at.exception
@@ -184,14 +183,12 @@ def test_cli_refuses_bad_inputs_naming_the_flag(snapshot_store, args, flag):
             sys.executable,
             "-m",
             "analytics.cli",
-            "--db",
-            str(snapshot_store.path),
             "earnings",
             "--gpu",
             "RTX4090-24GB",
             *args,
         ],
-        capture_output=True,
+        env=store_env(snapshot_store), capture_output=True,
         text=True,
         timeout=120,
     )

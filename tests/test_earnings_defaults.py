@@ -15,6 +15,7 @@ from analytics.earnings_report import claim_cases, earnings_report, explain_clai
 from analytics.formatting import usd
 from analytics.metrics.earnings import compute, input_problem, validate_inputs
 from analytics.store.writes import upsert
+from tests.stores import store_env, use_store
 from tests.test_earnings import BASE
 
 RTX4090 = pd.Series({"model_key": "RTX4090-24GB", "family": "RTX4090", "vram_gb": 24})
@@ -140,8 +141,8 @@ def test_a_minimum_live_offer_is_used_only_when_nothing_else_exists():
 def test_cli_uses_the_networks_own_price_else_names_the_proxy(snapshot_store):
     def depin(*args):
         result = subprocess.run(
-            [sys.executable, "-m", "analytics.cli", "--db", str(snapshot_store.path), "earnings", *args, "--json"],
-            capture_output=True,
+            [sys.executable, "-m", "analytics.cli", "earnings", *args, "--json"],
+            env=store_env(snapshot_store), capture_output=True,
             text=True,
             timeout=120,
         )
@@ -173,7 +174,7 @@ def node_page(store, monkeypatch):
 
     from tests.conftest import REPO
 
-    monkeypatch.setenv("DEPIN_DB", str(store.path))
+    use_store(monkeypatch, store)
     at = AppTest.from_file(str(REPO / "app" / "streamlit_app.py"), default_timeout=90).run()
     at.switch_page("views/node_earnings.py").run()
     assert not at.exception

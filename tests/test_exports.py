@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from analytics.exports import PREVIEW_ROWS, dataset_preview, dataset_tables, export_bytes, export_dataset
 from tests.conftest import REPO
+from tests.stores import store_env, use_store
 
 OFFERS = "skypilot_catalog:runpod"
 CANDLES = "ohlcv:bybit_usdt_perpetual:BTCUSDT:1d"
@@ -52,8 +53,8 @@ def test_a_dataset_in_two_tables_exports_each(snapshot_store, tmp_path):
 
 def test_cli_export_writes_the_file_and_rejects_unknown_datasets(snapshot_store, tmp_path):
     def depin(*args):
-        return subprocess.run([sys.executable, "-m", "analytics.cli", "--db", str(snapshot_store.path), *args],
-                              cwd=REPO, capture_output=True, text=True, timeout=120)  # fmt: skip
+        return subprocess.run([sys.executable, "-m", "analytics.cli", *args], cwd=REPO,
+                              env=store_env(snapshot_store), capture_output=True, text=True, timeout=120)  # fmt: skip
 
     out = tmp_path / "btc.csv"
     done = depin("export", CANDLES, "--format", "csv", "--out", str(out))
@@ -66,7 +67,7 @@ def test_cli_export_writes_the_file_and_rejects_unknown_datasets(snapshot_store,
 
 
 def test_data_sources_page_previews_and_offers_a_deferred_download(snapshot_store, monkeypatch):
-    monkeypatch.setenv("DEPIN_DB", str(snapshot_store.path))
+    use_store(monkeypatch, snapshot_store)
     at = AppTest.from_file(str(REPO / "app" / "streamlit_app.py"), default_timeout=60).run()
     at.switch_page("views/data_sources.py").run()
     box = next(b for b in at.selectbox if b.label == "Preview or download a dataset")

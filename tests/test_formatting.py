@@ -7,6 +7,7 @@ import pytest
 
 from analytics import formatting as f
 from analytics.markets.candle_view import in_range, informative_correlations, price_bounds, with_moving_averages
+from tests.stores import store_env
 
 
 @pytest.mark.parametrize(
@@ -114,15 +115,13 @@ def test_the_cli_writes_a_loss_as_minus_dollars(snapshot_store):
             sys.executable,
             "-m",
             "analytics.cli",
-            "--db",
-            str(snapshot_store.path),
             "earnings",
             "--gpu",
             "RTX4090",
             "--utilization",
             "0.05",
         ],
-        capture_output=True,
+        env=store_env(snapshot_store), capture_output=True,
         text=True,
         timeout=120,
         check=False,

@@ -17,6 +17,7 @@ from analytics.refresh import run_refresh
 from analytics.scheduling import locked_refresh
 from analytics.settings import Settings
 from tests.fakeserver import FakeApis, Reply
+from tests.stores import store_settings
 
 REPO = Path(__file__).resolve().parent.parent
 DEADLINE_S = 1.5
@@ -36,8 +37,8 @@ def hostile_server(request):
         server.wait(timeout=10)
 
 
-def _settings(db, url, **extra):
-    return Settings(_env_file=None, db=db, http_timeout_s=10, akash_base_url=url, **extra)
+def _settings(store, url, **extra):
+    return Settings(_env_file=None, **store_settings(store), http_timeout_s=10, akash_base_url=url, **extra)
 
 
 def _source_threads():
@@ -53,8 +54,9 @@ def _settled(check, within_s=3.0):
 
 @pytest.mark.parametrize("hostile_server", ["drip", "silent", "headers-drip"], indirect=True)
 def test_a_slow_source_is_stopped_at_its_deadline(hostile_server, empty_store):
+    empty_store.migrate()  # the deadline is the source's: creating a lake's tables takes seconds of its own
     started = time.monotonic()
-    report = run_refresh(empty_store, _settings(empty_store.path, hostile_server), only=["akash"], timeout_s=DEADLINE_S)
+    report = run_refresh(empty_store, _settings(empty_store, hostile_server), only=["akash"], timeout_s=DEADLINE_S)
     elapsed = time.monotonic() - started
     assert report.outcomes[0].status == "failed"
     assert "timed out" in report.outcomes[0].message or "deadline" in report.outcomes[0].message
@@ -67,7 +69,7 @@ def _open_fds() -> int:
 
 
 def test_twenty_scheduled_runs_against_a_slow_source_keep_threads_and_sockets_flat(hostile_server, empty_store):
-    settings = _settings(empty_store.path, hostile_server)
+    settings = _settings(empty_store, hostile_server)
     counts = []
     for _ in range(20):
         report = locked_refresh(empty_store, settings, only=["akash"], trigger="schedule", timeout_s=0.5)

@@ -9,6 +9,7 @@ import pytest
 import analytics.refresh_writes as refresh_module
 from analytics.refresh import EXIT_OK, EXIT_SOME_FAILED, run_refresh
 from tests.fakeserver import FIXTURES, FakeApis, Reply
+from tests.stores import invoke
 from tests.test_refresh import settings_for, statuses
 
 IONET_PATH = "/ionet/v1/io-cloud/vmaas/hardware"
@@ -76,9 +77,7 @@ def test_a_write_that_fails_fails_only_its_source(apis, empty_store, monkeypatch
 
 
 def test_the_cli_exits_3_when_one_source_cannot_be_stored(apis, empty_store, monkeypatch):
-    from click.testing import CliRunner
 
-    from analytics.cli import main
 
     real_upsert = refresh_module.upsert
 
@@ -90,7 +89,7 @@ def test_the_cli_exits_3_when_one_source_cannot_be_stored(apis, empty_store, mon
     monkeypatch.setattr(refresh_module, "upsert", disk_full_for_ionet)
     for key, value in apis.base_urls().items():
         monkeypatch.setenv(key, value)
-    result = CliRunner().invoke(main, ["--db", str(empty_store.path), "refresh", "--only", "akash,ionet", "--json"])
+    result = invoke(empty_store, "refresh", "--only", "akash,ionet", "--json")
     assert result.exit_code == EXIT_SOME_FAILED, result.output
     summary = json.loads(result.stdout)
     assert {o["source"]: o["status"] for o in summary["outcomes"]} == {"akash": "ok", "ionet": "failed"}

@@ -5,19 +5,20 @@ import json
 import logging
 import math
 import os
+from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 import analytics.store.turnstile as turnstile_module
-from analytics.cli import main
 from analytics.sanitize import strict_json
 from analytics.store import Store
+from analytics.store.copy import copy_store
 from analytics.store.migrations import MIGRATIONS
+from tests.stores import invoke
 
 
 def _cli(store, *args):
-    return CliRunner().invoke(main, ["--db", str(store.path), *args])
+    return invoke(store, *args)
 
 
 def _damage(path, header=12_288, block=262_144):
@@ -51,6 +52,7 @@ def test_doctor_reads_every_table_of_a_healthy_database(snapshot_store):
     assert offers["detail"] == f"{stored:,} rows read"
 
 
+@pytest.mark.file_only("damages the DuckDB file's blocks; a lake's Parquet files and catalog fail differently")
 def test_a_damaged_file_gives_one_error_line_and_doctor_says_what_to_do(snapshot_store):
     _damage(snapshot_store.path)
     for command in (["status"], ["prices"], ["tokens", "--json"]):
@@ -61,6 +63,23 @@ def test_a_damaged_file_gives_one_error_line_and_doctor_says_what_to_do(snapshot
     assert "PROBLEM" in doctor.stdout and "depin init" in doctor.stdout and "mv " in doctor.stdout
 
 
+@pytest.mark.backends("ducklake", reason="the lake's own damage: a Parquet file of its data path (the file's: above)")
+def test_a_damaged_parquet_file_gives_one_error_line_naming_the_lake(empty_store, _snapshot_db):
+    copy_store(Store(_snapshot_db), empty_store)  # a private data path: the session's template stays intact
+    damaged = [p for p in Path(empty_store.data_path).rglob("*.parquet") if "gpu_offer_observations" in str(p)]
+    for path in damaged:
+        path.write_bytes(b"not parquet" * 100)
+    for command in (["status"], ["prices", "--gpu", "H100"]):
+        line = _one_error_line(_cli(empty_store, *command))
+        assert empty_store.display_name in line and "depin doctor" in line
+        assert ".duckdb" not in line  # not the DuckDB file the settings would name by default
+    doctor = _cli(empty_store, "doctor")
+    assert doctor.exit_code == 1
+    assert "PROBLEM table gpu_offer_observations" in doctor.stdout and "ok      table ohlcv_candles" in doctor.stdout
+    assert "PostgreSQL dump together with the Parquet files" in doctor.stdout
+
+
+@pytest.mark.file_only("the .bak-vN copy and zeroed blocks are the DuckDB file's; a lake backs up as a catalog dump")
 def test_a_migration_copies_the_database_aside_first(empty_store):
     empty_store.migrate(MIGRATIONS[:2])
     assert empty_store.migrate() == (2, MIGRATIONS[-1].version)
@@ -77,6 +96,7 @@ def test_a_migration_copies_the_database_aside_first(empty_store):
     assert doctor.exit_code == 1 and f"cp {backup} {empty_store.path}" in doctor.stdout
 
 
+@pytest.mark.file_only("the flock turnstile (.rwlock) exists only for the DuckDB file")
 def test_reads_work_when_the_lock_file_cannot_be_opened(snapshot_store, monkeypatch, caplog):
     real_open = os.open
 
@@ -94,6 +114,7 @@ def test_reads_work_when_the_lock_file_cannot_be_opened(snapshot_store, monkeypa
     assert len(warnings) == 1 and "Permission denied" in warnings[0].getMessage()
 
 
+@pytest.mark.file_only("the flock turnstile (.rwlock) exists only for the DuckDB file")
 def test_a_lock_file_that_is_not_writable_is_still_used_read_only(snapshot_store, monkeypatch):
     real_open = os.open
     opened = []
@@ -178,6 +199,7 @@ def test_export_to_a_missing_folder_is_one_error_line(snapshot_store, tmp_path):
     assert "cannot write" in line
 
 
+@pytest.mark.file_only("the .bak-vN copies are made of the DuckDB file only")
 def test_each_version_is_copied_aside_once_and_a_new_database_needs_no_copy(empty_store):
     empty_store.migrate(MIGRATIONS[:1])
     empty_store.migrate(MIGRATIONS[:2])

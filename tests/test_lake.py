@@ -83,6 +83,7 @@ def test_init_creates_the_lake_and_status_names_backend_catalog_and_data_path(po
     assert again.returncode == 0 and "gpu_offer_observations +0" in again.stdout
 
 
+@pytest.mark.file_only("copies a DuckDB file into a new lake: the source is the file by definition")
 def test_migrate_store_copies_a_file_database_and_verifies_every_table(postgres, snapshot_store, tmp_path):
     with snapshot_store.writer() as conn:  # something beyond the snapshot: a list column and JSON
         conn.execute("INSERT INTO quarantined_records VALUES ('r1', 'akash', now()::TIMESTAMP, 'bad', '{\"a\": 1}')")
@@ -144,7 +145,7 @@ _WRITER = textwrap.dedent(
 )
 
 
-@pytest.mark.backends("ducklake")  # the file backend has one writer process and declared keys
+@pytest.mark.backends("ducklake", reason="the file backend has one writer process and declared keys")
 def test_two_processes_writing_the_same_keys_leave_one_row_per_key(empty_store):
     empty_store.migrate()
     writers = [

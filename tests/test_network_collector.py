@@ -1,7 +1,6 @@
 """The `akash_network` collector against the four Console endpoints (+ providers) served on 127.0.0.1."""
 
 import json
-import os
 import subprocess
 import sys
 from datetime import date, datetime
@@ -14,6 +13,7 @@ from analytics.network.metrics import network_metrics, series
 from analytics.refresh import run_refresh
 from analytics.settings import Settings
 from tests.fakeserver import FIXTURES, FakeApis, Reply
+from tests.stores import store_env, store_settings, use_store
 
 FIXTURE = FIXTURES / "akash" / "v1"
 
@@ -29,7 +29,7 @@ def apis():
 
 
 def settings_for(apis, store):
-    return Settings(_env_file=None, db=store.path, http_timeout_s=2, akash_base_url=f"{apis.url}/akash")
+    return Settings(_env_file=None, **store_settings(store), http_timeout_s=2, akash_base_url=f"{apis.url}/akash")
 
 
 def outcome(report, source="akash_network"):
@@ -125,7 +125,7 @@ def test_a_renamed_field_fails_the_source_alone(apis, snapshot_store, path, old,
 
 
 def test_cli_network_json_has_the_january_spend_and_provider_counts(snapshot_store):
-    env = {**os.environ, "DEPIN_DB": str(snapshot_store.path)}
+    env = store_env(snapshot_store)
     run = subprocess.run(
         [sys.executable, "-m", "analytics.cli", "network", "--network", "akash", "--json"],
         capture_output=True, text=True, env=env, timeout=120,
@@ -235,7 +235,7 @@ def test_cost_comparison_prices_akash_jobs_with_measured_uptime(apis, snapshot_s
     from tests.conftest import REPO
 
     run_refresh(snapshot_store, settings_for(apis, snapshot_store), only="akash,akash_network")
-    monkeypatch.setenv("DEPIN_DB", str(snapshot_store.path))
+    use_store(monkeypatch, snapshot_store)
     at = AppTest.from_file(str(REPO / "app" / "streamlit_app.py"), default_timeout=60).run()
     at.switch_page("views/cost_comparison.py").run()
     assert not at.exception

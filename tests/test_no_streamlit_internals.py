@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import REPO
+from tests.stores import use_store
 from tests.streamlit_text import leaked_internals
 
 ENTRY = str(REPO / "app" / "streamlit_app.py")
@@ -60,7 +61,7 @@ def bare_expressions_in_source(source: str) -> bool:
 
 
 def test_every_page_renders_without_streamlit_internals(snapshot_store, monkeypatch):
-    monkeypatch.setenv("DEPIN_DB", str(snapshot_store.path))
+    use_store(monkeypatch, snapshot_store)
     at = AppTest.from_file(ENTRY, default_timeout=120).run()
     for page in PAGES:
         at.switch_page(page).run()

@@ -5,6 +5,7 @@ import pytest
 from nbclient import NotebookClient
 
 from tests.conftest import REPO
+from tests.stores import use_store
 
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
 
@@ -28,7 +29,7 @@ def test_notebook_is_committed_without_outputs(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_executes(path, snapshot_store, monkeypatch):
-    monkeypatch.setenv("DEPIN_DB", str(snapshot_store.path))
+    use_store(monkeypatch, snapshot_store)
     nb = nbformat.read(path, as_version=4)
     NotebookClient(nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(REPO)}}).execute()
     text = "\n".join(

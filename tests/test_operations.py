@@ -17,6 +17,7 @@ from analytics.refresh import run_refresh
 from analytics.scheduling import EXIT_LOCKED, parse_interval, refresh_lock
 from analytics.settings import Settings
 from tests.fakeserver import FIXTURES, FakeApis, Reply
+from tests.stores import store_env, store_settings, use_store
 
 
 @pytest.fixture
@@ -27,20 +28,21 @@ def apis():
 
 def settings_for(apis, store, **extra):
     urls = {k.removeprefix("DEPIN_").lower(): v for k, v in apis.base_urls().items()}
-    return Settings(_env_file=None, db=store.path, **{"http_timeout_s": 1, **urls, **extra})
+    return Settings(_env_file=None, **store_settings(store), **{"http_timeout_s": 1, **urls, **extra})
 
 
-def cli_env(apis, db):
-    return {**os.environ, **apis.base_urls(), "DEPIN_DB": str(db), "DEPIN_HTTP_TIMEOUT_S": "2"}
+def cli_env(apis, store):
+    return store_env(store, **apis.base_urls(), DEPIN_HTTP_TIMEOUT_S="2")
 
 
+@pytest.mark.file_only("the refresh lock file guards one host's DuckDB file; refreshes on a lake run together")
 def test_a_second_refresh_exits_with_a_clear_message(apis, snapshot_store):
     with refresh_lock(snapshot_store):
         result = subprocess.run(
             [sys.executable, "-m", "analytics.cli", "refresh", "--only", "akash"],
             capture_output=True,
             text=True,
-            env=cli_env(apis, snapshot_store.path),
+            env=cli_env(apis, snapshot_store),
             timeout=60,
         )
     assert result.returncode == EXIT_LOCKED
@@ -65,7 +67,7 @@ def test_bad_intervals(text):
 def test_schedule_runs_and_stops_cleanly(apis, snapshot_store, sig):
     proc = subprocess.Popen(
         [sys.executable, "-m", "analytics.cli", "schedule", "--every", "1s", "--only", "akash"],
-        env=cli_env(apis, snapshot_store.path),
+        env=cli_env(apis, snapshot_store),
         stderr=subprocess.PIPE,
         text=True,
     )
@@ -92,11 +94,11 @@ def test_kill_9_in_the_middle_of_a_write_loses_nothing(apis, snapshot_store):
         t: snapshot_store.query_df(f"SELECT * FROM {t} ORDER BY ALL").to_csv()
         for t in ("gpu_offer_observations", "ohlcv_candles", "datasets")
     }
-    script = textwrap.dedent(f"""
+    script = textwrap.dedent("""
         import pandas as pd, sys, time
-        from analytics.store import Store
+        from analytics.store.factory import open_store
         from analytics.store.writes import upsert
-        store = Store({str(snapshot_store.path)!r})
+        store = open_store()  # the test's store, named by the DEPIN_* environment
         with store.writer() as conn:
             frame = conn.execute("SELECT * FROM gpu_offer_observations").df()
             frame["observed_at"] = pd.Timestamp("2030-01-01")
@@ -105,7 +107,8 @@ def test_kill_9_in_the_middle_of_a_write_loses_nothing(apis, snapshot_store):
             print("writing", flush=True)
             time.sleep(60)
     """)
-    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
+                            env=store_env(snapshot_store))  # fmt: skip
     assert proc.stdout.readline().strip() == "writing"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=10)
@@ -220,7 +223,7 @@ def test_data_sources_page_shows_freshness_and_quarantine_after_a_refresh(apis, 
     from tests.conftest import REPO
 
     run_refresh(snapshot_store, settings_for(apis, snapshot_store), only=["akash", "vastai"])
-    monkeypatch.setenv("DEPIN_DB", str(snapshot_store.path))
+    use_store(monkeypatch, snapshot_store)
     at = AppTest.from_file(str(REPO / "app" / "streamlit_app.py"), default_timeout=60).run()
     at.switch_page("views/data_sources.py").run()
     assert not at.exception

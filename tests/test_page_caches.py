@@ -3,10 +3,11 @@
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import REPO
+from tests.stores import use_store
 
 
 def _page(snapshot_store, monkeypatch, page):
-    monkeypatch.setenv("DEPIN_DB", str(snapshot_store.path))
+    use_store(monkeypatch, snapshot_store)
     at = AppTest.from_file(str(REPO / "app" / "streamlit_app.py"), default_timeout=120).run()
     at.switch_page(page).run()
     assert not at.exception

@@ -10,8 +10,7 @@ import pytest
 from analytics.refresh import EXIT_ALL_FAILED, EXIT_OK, EXIT_SOME_FAILED, run_refresh
 from analytics.settings import Settings
 from tests.fakeserver import FIXTURES, FakeApis, Reply
-
-pytestmark = pytest.mark.backends("duckdb", "ducklake")
+from tests.stores import store_settings
 
 
 @pytest.fixture
@@ -23,13 +22,6 @@ def apis():
 def settings_for(apis, store, **extra):
     urls = {k.removeprefix("DEPIN_").lower(): v for k, v in apis.base_urls().items()}
     return Settings(_env_file=None, **store_settings(store), http_timeout_s=2, **urls, **extra)
-
-
-def store_settings(store) -> dict:
-    """The settings that name `store` (a DuckDB file or a DuckLake)."""
-    if store.backend == "duckdb":
-        return {"db": store.path}
-    return {"store": "ducklake", "lake_catalog": store.catalog, "lake_data_path": store.data_path}
 
 
 def offline_exchanges(exchange_id):

@@ -5,8 +5,7 @@ from analytics.store import DatabaseMissingError, SchemaTooNewError, Store, Stor
 from analytics.store.migrations import MIGRATIONS, Migration
 from analytics.store.writes import upsert
 from tests.conftest import write_lock_held_by_another_process
-
-pytestmark = pytest.mark.backends("duckdb", "ducklake")
+from tests.stores import invoke
 
 
 def _candles(closes, start="2025-01-01"):
@@ -69,6 +68,10 @@ def test_newer_database_fails_with_a_clear_message(empty_store):
         empty_store.migrate()
     with pytest.raises(SchemaTooNewError):
         empty_store.check_readable()
+    doctor = invoke(empty_store, "doctor")
+    assert doctor.exit_code == 1 and "version 99 is newer than this DePIN Lens" in doctor.stdout
+    other = "DEPIN_DB at another file" if empty_store.backend == "duckdb" else "DEPIN_LAKE_CATALOG at another lake"
+    assert f"upgrade DePIN Lens, or point {other}" in doctor.stdout
 
 
 def test_failed_migration_rolls_back_and_leaves_the_old_version(empty_store):
@@ -149,7 +152,7 @@ def test_unwritable_location_is_a_clear_error(tmp_path):
         Store(blocker / "sub" / "x.duckdb").migrate()
 
 
-@pytest.mark.backends("duckdb")  # DuckDB's file lock; a lake has none
+@pytest.mark.file_only("DuckDB's own file lock held by another process; a lake has none")
 def test_lock_held_by_another_process_times_out_with_a_clear_message(empty_store):
     empty_store.migrate()
     with write_lock_held_by_another_process(empty_store.path):

@@ -27,6 +27,7 @@ from analytics.metrics.tokens import (
     realised_volatility,
     window_return,
 )
+from tests.stores import store_env, use_store
 
 
 def series(values, start="2025-01-01"):
@@ -119,8 +120,8 @@ def test_cli_tokens_json_matches_the_page_table(snapshot_store):
     from tests.conftest import REPO
 
     result = subprocess.run(
-        [sys.executable, "-m", "analytics.cli", "--db", str(snapshot_store.path), "tokens", "--json"],
-        capture_output=True,
+        [sys.executable, "-m", "analytics.cli", "tokens", "--json"],
+        env=store_env(snapshot_store), capture_output=True,
         text=True,
         timeout=120,
     )
@@ -130,14 +131,10 @@ def test_cli_tokens_json_matches_the_page_table(snapshot_store):
     assert cli["RENDER"]["series"]["instrument"] == "perpetual"
     assert cli["RENDER"]["supply"]["max_supply"] == 644_245_094
 
-    import os
-
-    os.environ["DEPIN_DB"] = str(snapshot_store.path)
-    try:
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        use_store(monkeypatch, snapshot_store)
         at = AppTest.from_file(str(REPO / "app" / "streamlit_app.py"), default_timeout=60).run()
         at.switch_page("views/token_markets.py").run()
-    finally:
-        del os.environ["DEPIN_DB"]
     assert not at.exception
     table = at.dataframe[-1].value.set_index("token")
     for token in ("RENDER", "AKT", "IO"):

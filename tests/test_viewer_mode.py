@@ -11,6 +11,7 @@ from analytics.cli.data import is_loopback
 from analytics.store.migrations import MIGRATIONS
 from app.safety import plain
 from tests.conftest import REPO
+from tests.stores import invoke, use_store
 
 ENTRY = str(REPO / "app" / "streamlit_app.py")
 WRITE_BUTTONS = {"Add", "Save as a new version", "Run benchmark"}
@@ -18,7 +19,7 @@ HOSTILE_NAME = "Evil [click](http://e.example) ![x](http://e.example/i.png) <b>b
 
 
 def _page(snapshot_store, monkeypatch, page, *, read_only):
-    monkeypatch.setenv("DEPIN_DB", str(snapshot_store.path))
+    use_store(monkeypatch, snapshot_store)
     monkeypatch.setenv("DEPIN_READ_ONLY", "1" if read_only else "0")
     at = AppTest.from_file(ENTRY, default_timeout=60).run()
     at.switch_page(page).run()
@@ -45,18 +46,18 @@ def test_the_same_pages_show_the_write_controls_when_writes_are_allowed(snapshot
 
 
 def test_viewer_mode_never_loads_or_upgrades_the_database(empty_store, monkeypatch):
-    monkeypatch.setenv("DEPIN_DB", str(empty_store.path))
+    use_store(monkeypatch, empty_store)
     monkeypatch.setenv("DEPIN_READ_ONLY", "1")
     at = AppTest.from_file(ENTRY, default_timeout=60).run()
     assert not at.exception
-    assert not empty_store.path.exists()
+    assert not empty_store.exists()
     assert any("depin init" in e.value for e in at.error)
 
 
 def test_a_page_refuses_a_database_newer_than_the_code(snapshot_store, monkeypatch):
     with snapshot_store.writer() as conn:
         conn.execute("INSERT INTO schema_version VALUES (99, 'from the future', now()::TIMESTAMP)")
-    monkeypatch.setenv("DEPIN_DB", str(snapshot_store.path))
+    use_store(monkeypatch, snapshot_store)
     at = AppTest.from_file(ENTRY, default_timeout=60).run()
     assert not at.exception
     assert any("schema version 99" in e.value for e in at.error)
@@ -84,7 +85,7 @@ def test_plain_escapes_markdown_and_bounds_length():
 def test_overlong_text_is_refused_before_it_is_stored(snapshot_store):
     with pytest.raises(dd.DDInputError, match="at most 80 characters"):
         dd.add_project(snapshot_store, "x" * 10_000_000)
-    result = CliRunner().invoke(main, ["--db", str(snapshot_store.path), "dd", "add", "y" * 100_000])
+    result = invoke(snapshot_store, "dd", "add", "y" * 100_000)
     assert result.exit_code == 1 and result.stderr.startswith("error: name: at most 80 characters")
 
 
@@ -110,7 +111,7 @@ def test_only_one_benchmark_runs_at_a_time(snapshot_store, monkeypatch):
     at = _page(snapshot_store, monkeypatch, "views/gpu_benchmark.py", read_only=False)
     from app.safety import bench_lock_path
 
-    held = FileLock(str(bench_lock_path(str(snapshot_store.path))))
+    held = FileLock(str(bench_lock_path(snapshot_store.locator)))
     with held:
         next(b for b in at.button if b.label == "Run benchmark").click().run()
     assert not at.exception
@@ -118,11 +119,12 @@ def test_only_one_benchmark_runs_at_a_time(snapshot_store, monkeypatch):
     assert snapshot_store.query_rows("SELECT count(*) FROM bench_runs")[0][0] == 0
 
 
+@pytest.mark.file_only("damages the DuckDB file's blocks; a lake's Parquet files and catalog fail differently")
 def test_a_damaged_database_is_one_message_on_the_page(snapshot_store, monkeypatch):
     from tests.test_hardening_store import _damage
 
     _damage(snapshot_store.path)
-    monkeypatch.setenv("DEPIN_DB", str(snapshot_store.path))
+    use_store(monkeypatch, snapshot_store)
     monkeypatch.setenv("DEPIN_READ_ONLY", "1")
     at = AppTest.from_file(ENTRY, default_timeout=60).run()
     for page in ("views/overview.py", "views/cost_comparison.py", "views/data_sources.py"):
@@ -131,6 +133,7 @@ def test_a_damaged_database_is_one_message_on_the_page(snapshot_store, monkeypat
         assert [e.value for e in at.error if "Corrupt database file" in e.value and "depin doctor" in e.value]
 
 
+@pytest.mark.backends("duckdb", reason="tests/test_dashboard_process.py stops a dashboard on each backend")
 def test_sigterm_to_depin_dashboard_stops_the_streamlit_server_too(snapshot_store):
     import os
     import subprocess
@@ -139,7 +142,7 @@ def test_sigterm_to_depin_dashboard_stops_the_streamlit_server_too(snapshot_stor
 
     from tests.browser import running_dashboard
 
-    with running_dashboard(snapshot_store.path) as url:
+    with running_dashboard(snapshot_store) as url:
         port = url.rsplit(":", 1)[1]
         found = subprocess.run(["pgrep", "-f", f"server.port {port} "], capture_output=True, text=True)
         streamlit_pids = [int(p) for p in found.stdout.split()]

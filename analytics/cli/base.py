@@ -33,17 +33,16 @@ class _Context:
         return get_settings(db=self._db, **overrides)
 
     @property
-    def db_path(self) -> Path | str | None:
-        """What an error names as the database: the DuckDB file, or the lake (password redacted)."""
+    def store_name(self) -> str | None:
+        """What an error line calls the store: the DuckDB file, or the lake (catalog without its password)."""
         import pydantic
 
         from analytics.store import StoreError
 
         try:
-            settings = self.settings
-            return open_store_name(settings) if settings.store == "ducklake" else settings.db
+            return self.store.display_name
         except (pydantic.ValidationError, StoreError):
-            return self._db
+            return str(self._db) if self._db is not None else None
 
     @property
     def store(self) -> Store:
@@ -68,16 +67,10 @@ class _Group(click.Group):
         except OSError as exc:
             _fail(f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""))
         except STORE_FAILURES as exc:  # checksum, I/O, disk full while a query ran
-            _fail(describe_store_error(exc, getattr(ctx.obj, "db_path", None)))
+            _fail(describe_store_error(exc, getattr(ctx.obj, "store_name", None)))
         except pydantic.ValidationError as exc:
             problems = "; ".join(f"DEPIN_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors())
             _fail(f"invalid setting: {problems}")
-
-
-def open_store_name(settings: Settings) -> str:
-    from analytics.store.factory import open_store
-
-    return open_store(settings).display_name
 
 
 def _fail(message: str) -> None:

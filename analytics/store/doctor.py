@@ -68,7 +68,8 @@ def examine(store: Store) -> DoctorReport:
             report.checks.append(Check("write-ahead log", True, f"{wal.stat().st_size:,} bytes not checkpointed"))
     try:
         with store.reader() as conn:
-            _examine_open(conn, report)
+            elsewhere = "DEPIN_DB at another file" if path else "DEPIN_LAKE_CATALOG at another lake"
+            _examine_open(conn, report, elsewhere)
     except StoreError as exc:
         report.checks.append(Check("open", False, str(exc)))
     except STORE_FAILURES as exc:
@@ -84,12 +85,12 @@ def _only_read_models(report: DoctorReport) -> bool:
     return all(c.ok or c.name == "read models" for c in report.checks)
 
 
-def _examine_open(conn: duckdb.DuckDBPyConnection, report: DoctorReport) -> None:
+def _examine_open(conn: duckdb.DuckDBPyConnection, report: DoctorReport, elsewhere: str) -> None:
     version = _current_version(conn)
     latest = MIGRATIONS[-1].version
     if version > latest:
         report.checks.append(Check("schema", False, f"version {version} is newer than this DePIN Lens ({latest})"))
-        report.advice.append("upgrade DePIN Lens, or point DEPIN_DB at another file")
+        report.advice.append(f"upgrade DePIN Lens, or point {elsewhere}")
     elif version < latest:
         report.checks.append(Check("schema", True, f"version {version}; `depin init` upgrades it to {latest}"))
     else:
@@ -137,7 +138,11 @@ def _repair_advice(path: Path | None, *, unreachable: bool = False) -> list[str]
     if path is None and unreachable:  # nothing is damaged: the lake's catalog cannot be reached right now
         return ["start the catalog's PostgreSQL (or fix DEPIN_LAKE_CATALOG), then run `depin doctor` again"]
     if path is None:
-        return ["check the lake's catalog and data path (`depin status`); `depin init` recreates what is missing"]
+        return [
+            "stop `depin schedule` and the dashboards, then restore the lake from its backup (the catalog's "
+            "PostgreSQL dump together with the Parquet files of the data path)",
+            "or check the catalog and data path (`depin status`); `depin init` recreates what is missing",
+        ]
     advice = [f"stop `depin schedule` / the dashboard, and keep the damaged file: mv {path} {path}.damaged"]
     found = backups(path)
     if found:
