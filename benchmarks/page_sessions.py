@@ -106,7 +106,11 @@ def _percentile(ordered: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, int(round(q * len(ordered))) - 1))]
 
 
-def run_sessions(sessions: int, duration_s: float, refresh_every_s: float, think_s: float = 0.0) -> dict:
+def run_sessions(
+    sessions: int, duration_s: float, refresh_every_s: float, think_s: float = 0.0, servers: int = 1
+) -> dict:
+    """`servers` > 1 starts that many `depin dashboard` processes on the same database (as replicas behind a
+    load balancer with sticky sessions would run) and spreads the sessions over them round-robin."""
     from analytics.snapshot import load_snapshot
     from analytics.store import Store
     from tests.fakeserver import FakeApis
@@ -116,27 +120,33 @@ def run_sessions(sessions: int, duration_s: float, refresh_every_s: float, think
         load_snapshot(Store(db))
         rows_before = Store(db).query_rows("SELECT count(*) FROM gpu_offer_observations")[0][0]
         env = {**os.environ, **apis.base_urls(), "PYTHONPATH": str(REPO), "DEPIN_DB": str(db)}
-        port = _free_port()
-        server = subprocess.Popen(
-            [sys.executable, "-m", "analytics.cli", "--db", str(db), "dashboard", "--port", str(port)]
-            + ["--address", "127.0.0.1", "--allow-writes"],
-            env=env,
-            cwd=REPO,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,  # its streamlit child goes down with it (killpg below)
-        )
+        ports = [_free_port() for _ in range(servers)]
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-m", "analytics.cli", "--db", str(db), "dashboard", "--port", str(port)]
+                + ["--address", "127.0.0.1", "--allow-writes"],
+                env=env,
+                cwd=REPO,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,  # its streamlit child goes down with it (killpg below)
+            )
+            for port in ports
+        ]
         stop, refreshes = threading.Event(), []
         refresher = threading.Thread(target=_refresher, args=(db, env, refresh_every_s, stop, refreshes))
         try:
-            _wait_healthy(port)
+            for port in ports:
+                _wait_healthy(port)
             times: list[tuple[str, float]] = []
             errors: list[tuple[str, str]] = []
             refresher.start()
             until = time.monotonic() + duration_s
 
             async def all_sessions() -> None:
-                await asyncio.gather(*(_session(port, i, until, times, errors, think_s) for i in range(sessions)))
+                await asyncio.gather(
+                    *(_session(ports[i % servers], i, until, times, errors, think_s) for i in range(sessions))
+                )
 
             started = time.perf_counter()
             asyncio.run(all_sessions())
@@ -145,9 +155,11 @@ def run_sessions(sessions: int, duration_s: float, refresh_every_s: float, think
             stop.set()
             if refresher.is_alive():
                 refresher.join(timeout=300)
-            os.killpg(server.pid, 15)
-            server.wait(timeout=30)
-        rows_after = Store(db).query_rows("SELECT count(*) FROM gpu_offer_observations")[0][0]
+            for proc in procs:
+                os.killpg(proc.pid, 15)
+            for proc in procs:
+                proc.wait(timeout=30)
+    rows_after = Store(db).query_rows("SELECT count(*) FROM gpu_offer_observations")[0][0]
     ordered = sorted(t for _, t in times)
     per_page = {}
     for page in dict.fromkeys(p for p, _ in times):
@@ -157,6 +169,7 @@ def run_sessions(sessions: int, duration_s: float, refresh_every_s: float, think
         "sessions": sessions,
         "duration_s": duration_s,
         "think_s": think_s,
+        "servers": servers,
         "wall_s": wall,
         "pages_rendered": len(times),
         "page_errors": len(errors),
@@ -178,6 +191,8 @@ def run_sessions(sessions: int, duration_s: float, refresh_every_s: float, think
 def describe(result: dict) -> list[str]:
     t = result["page_time_s"]
     pace = f"reading each page {result['think_s']:.0f} s on average" if result["think_s"] else "no pause between pages"
+    if result.get("servers", 1) > 1:
+        pace += f", spread over {result['servers']} dashboard processes"
     lines = [
         f"{result['sessions']} sessions for {result['duration_s']:.0f} s ({pace}): {result['pages_rendered']} pages, "
         f"{result['page_errors']} raised; page time p50 {t['p50']:.2f} s, p90 {t['p90']:.2f} s, "
