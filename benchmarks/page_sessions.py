@@ -159,7 +159,7 @@ def run_sessions(
                 os.killpg(proc.pid, 15)
             for proc in procs:
                 proc.wait(timeout=30)
-    rows_after = Store(db).query_rows("SELECT count(*) FROM gpu_offer_observations")[0][0]
+        rows_after = Store(db).query_rows("SELECT count(*) FROM gpu_offer_observations")[0][0]
     ordered = sorted(t for _, t in times)
     per_page = {}
     for page in dict.fromkeys(p for p, _ in times):
