@@ -1,7 +1,7 @@
 """Refreshes writing while the dashboard's query functions read, in separate processes, on 127.0.0.1.
 
     python -m benchmarks.concurrency [--refreshes 20] [--readers 4] [--min-reads 1000] [--json]
-    python -m benchmarks.concurrency --sessions 20 [--duration 120] [--refresh-every 20] [--think 5] [--json]
+    python -m benchmarks.concurrency --sessions 20 [--duration 120] [--refresh-every 20] [--think 5] [--servers 2]
 
 With --sessions, measures page time with that many dashboard sessions at once instead (see
 benchmarks/page_sessions.py).
@@ -149,6 +149,9 @@ def main() -> None:
         default=0.0,
         help="Mean seconds a session reads a page before the next (--sessions; 0: no pause, a stress test).",
     )
+    parser.add_argument(
+        "--servers", type=int, default=1, help="Dashboard processes the sessions are spread over (--sessions)."
+    )
     args = parser.parse_args()
     if args.role == "writer":
         writer(args.db, args.refreshes)
@@ -156,7 +159,7 @@ def main() -> None:
     if args.sessions:
         from benchmarks.page_sessions import describe, run_sessions
 
-        result = run_sessions(args.sessions, args.duration, args.refresh_every, args.think)
+        result = run_sessions(args.sessions, args.duration, args.refresh_every, args.think, args.servers)
         print(json.dumps(result, indent=2) if args.json else "\n".join(describe(result)))
         return
     result = run(args.refreshes, args.readers, args.min_reads)

@@ -1,6 +1,11 @@
-"""DuckLake (PostgreSQL catalog, local data path) against the DuckDB file, on the bundled data.
+"""DuckLake (PostgreSQL catalog, local data path) against the DuckDB file, on the bundled data or a given one.
 
     python -m benchmarks.scale_out [--repeat 3] [--transactions 20] [--rows 500] [--catalog-dsn DSN] [--json]
+    python -m benchmarks.scale_out --db scale.duckdb ...   # e.g. the 10 M database of benchmarks.scale
+
+With --db the file is copied (the benchmark's writes land in the copy) and copied into the lake with
+`depin migrate-store`'s verified copy (its time is reported); it must be readable by this DuckDB version
+(build it with the same environment: the lake extension pins DuckDB 1.4).
 
 Measures, per backend: the Overview page script (AppTest, cold and warm caches); the wall time of
 `depin prices --gpu H100 --json`, `depin status --json`, `depin compare --gpu H100-SXM-80GB --json` and
@@ -142,12 +147,28 @@ def bench_writes(store: Store, writers: int, transactions: int, rows: int) -> di
 
 def run(args: argparse.Namespace, tmp: Path, catalog: str) -> dict:
     file_store = Store(tmp / "bench.duckdb")
-    load_snapshot(file_store)
     lake = LakeStore(catalog, str(tmp / "lake-data"))
-    load_snapshot(lake)
+    prepared: dict = {}
+    if args.db:
+        import shutil
+
+        from analytics.store.copy import copy_store
+
+        started = time.perf_counter()
+        shutil.copyfile(args.db, file_store.path)
+        prepared["copy_file_s"] = round(time.perf_counter() - started, 1)
+        started = time.perf_counter()
+        checks = copy_store(file_store, lake)
+        prepared["copy_into_lake_s"] = round(time.perf_counter() - started, 1)
+        prepared["rows"] = {c.table: c.rows for c in checks if c.rows}
+        print(f"copied {args.db} into the lake in {prepared['copy_into_lake_s']} s (verified)", file=sys.stderr)
+    else:
+        load_snapshot(file_store)
+        load_snapshot(lake)
     results: dict = {
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
         "settings": {"repeat": args.repeat, "transactions": args.transactions, "rows": args.rows},
+        "data": {"db": str(args.db) if args.db else "bundled snapshot", **prepared},
     }
     for name, store in (("duckdb_file", file_store), ("ducklake_postgres", lake)):
         results[name] = {
@@ -170,7 +191,10 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=500)
     parser.add_argument("--catalog-dsn", default=None, help="an EMPTY PostgreSQL database, e.g. 'dbname=b host=h'")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--db", type=Path, default=None, help="measure on (a copy of) this DuckDB file")
     args = parser.parse_args()
+    if args.db and not args.db.is_file():
+        parser.error(f"--db {args.db}: no such file")
     if min(args.repeat, args.transactions, args.rows) < 1:
         parser.error("--repeat, --transactions and --rows must be at least 1")
     with tempfile.TemporaryDirectory() as tmp:
@@ -189,8 +213,13 @@ def main() -> None:
         return
     print(
         f"python -m benchmarks.scale_out --repeat {args.repeat} --transactions {args.transactions} "
-        f"--rows {args.rows}   ({results['machine']['cpus']} CPUs)"
+        f"--rows {args.rows}" + (f" --db {args.db}" if args.db else "") + f"   ({results['machine']['cpus']} CPUs)"
     )
+    data = results["data"]
+    if args.db:
+        observations = data["rows"].get("gpu_offer_observations", 0)
+        print(f"data: {data['db']}, {observations:,} observations; copied into the lake in")
+        print(f"  {data['copy_into_lake_s']} s (migrate-store's copy, verified per table)")
     for name in ("duckdb_file", "ducklake_postgres"):
         r = results[name]
         ov = r["overview_render_apptest"]
