@@ -95,7 +95,8 @@ def test_cost_comparison_page_matches_depin_compare(app, snapshot_store):
             "H100-SXM-80GB",
             "--json",
         ],
-        env=store_env(snapshot_store), capture_output=True,
+        env=store_env(snapshot_store),
+        capture_output=True,
         text=True,
         timeout=120,
     )
@@ -127,7 +128,8 @@ def test_cost_comparison_page_matches_depin_compare(app, snapshot_store):
             "--runpod-secure-decentralized",
             "--json",
         ],
-        env=store_env(snapshot_store), capture_output=True,
+        env=store_env(snapshot_store),
+        capture_output=True,
         text=True,
         timeout=120,
     )

@@ -160,7 +160,8 @@ def test_cli_save_history_export(snapshot_store, tmp_path):
     def depin(*args):
         return subprocess.run(
             [sys.executable, "-m", "analytics.cli", "dd", *args],
-            env=store_env(snapshot_store), capture_output=True,
+            env=store_env(snapshot_store),
+            capture_output=True,
             text=True,
             timeout=120,
         )

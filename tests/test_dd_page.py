@@ -19,7 +19,8 @@ ENTRY = str(REPO / "app" / "streamlit_app.py")
 def cli_overall(store, project: str) -> float:
     shown = subprocess.run(
         [sys.executable, "-m", "analytics.cli", "dd", "show", project, "--json"],
-        env=store_env(store), capture_output=True,
+        env=store_env(store),
+        capture_output=True,
         text=True,
         timeout=120,
     )

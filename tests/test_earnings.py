@@ -141,7 +141,8 @@ def test_cli_json_matches_the_page(snapshot_store, monkeypatch):
             "akash",
             "--json",
         ],
-        env=store_env(snapshot_store), capture_output=True,
+        env=store_env(snapshot_store),
+        capture_output=True,
         text=True,
         timeout=120,
     )
@@ -188,7 +189,8 @@ def test_cli_refuses_bad_inputs_naming_the_flag(snapshot_store, args, flag):
             "RTX4090-24GB",
             *args,
         ],
-        env=store_env(snapshot_store), capture_output=True,
+        env=store_env(snapshot_store),
+        capture_output=True,
         text=True,
         timeout=120,
     )

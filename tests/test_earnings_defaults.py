@@ -142,7 +142,8 @@ def test_cli_uses_the_networks_own_price_else_names_the_proxy(snapshot_store):
     def depin(*args):
         result = subprocess.run(
             [sys.executable, "-m", "analytics.cli", "earnings", *args, "--json"],
-            env=store_env(snapshot_store), capture_output=True,
+            env=store_env(snapshot_store),
+            capture_output=True,
             text=True,
             timeout=120,
         )

@@ -66,7 +66,12 @@ def test_a_damaged_file_gives_one_error_line_and_doctor_says_what_to_do(snapshot
 @pytest.mark.backends("ducklake", reason="the lake's own damage: a Parquet file of its data path (the file's: above)")
 def test_a_damaged_parquet_file_gives_one_error_line_naming_the_lake(empty_store, _snapshot_db):
     copy_store(Store(_snapshot_db), empty_store)  # a private data path: the session's template stays intact
-    damaged = [p for p in Path(empty_store.data_path).rglob("*.parquet") if "gpu_offer_observations" in str(p)]
+    # the offers' files: raw history and its read models (status and prices read the read models)
+    damaged = [
+        p
+        for p in Path(empty_store.data_path).rglob("*.parquet")
+        if "offer" in p.relative_to(empty_store.data_path).as_posix()
+    ]
     for path in damaged:
         path.write_bytes(b"not parquet" * 100)
     for command in (["status"], ["prices", "--gpu", "H100"]):

@@ -239,7 +239,9 @@ def test_cost_comparison_prices_akash_jobs_with_measured_uptime(apis, snapshot_s
     at = AppTest.from_file(str(REPO / "app" / "streamlit_app.py"), default_timeout=60).run()
     at.switch_page("views/cost_comparison.py").run()
     assert not at.exception
-    assert any(c.value.startswith("Akash offers: interruption rate 0.0147 per hour from measured") for c in at.caption)
+    assert any(
+        c.value.startswith("Akash Network offers: interruption rate 0.0147 per hour from measured") for c in at.caption
+    )
 
 
 def test_a_bad_date_is_quarantined_not_guessed():

@@ -121,7 +121,8 @@ def test_cli_tokens_json_matches_the_page_table(snapshot_store):
 
     result = subprocess.run(
         [sys.executable, "-m", "analytics.cli", "tokens", "--json"],
-        env=store_env(snapshot_store), capture_output=True,
+        env=store_env(snapshot_store),
+        capture_output=True,
         text=True,
         timeout=120,
     )
