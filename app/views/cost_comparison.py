@@ -176,13 +176,13 @@ show_table(
     robust,
     {
         "definition": text("Definition", words=True, width="large"),
-        "comparison": text("Comparison", words=True),
         "discount_pct": percent("Discount", why_missing="a side has fewer than 3 providers"),
         "expensive_median_usd": money("Dearer side median", why_missing="fewer than 3 providers"),
         "cheap_median_usd": money("Cheaper side median", why_missing="fewer than 3 providers"),
         "expensive_providers": count("Providers (dearer)"),
         "cheap_providers": count("Providers (cheaper)"),
         "reason": text("Why withheld", words=True, why_missing="not withheld"),
+        "comparison": text("Comparison", words=True),
     },
 )
 

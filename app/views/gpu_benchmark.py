@@ -189,8 +189,8 @@ else:
         ),
         {
             "provider": provider("Provider", pinned=True),
-            "gpu_model": text("GPU model"),
             "usd_per_pflop_hour_bf16": money("Per PFLOP-hour (bf16)", help="Price of 10^15 bf16 operations/s for 1 h"),
+            "gpu_model": text("GPU model"),
             "price_per_gpu_hour_usd": money("Per GPU-hour", help="Cheapest firm price of this provider and GPU"),
             "usd_per_pb_moved": money(
                 "Per PB moved",

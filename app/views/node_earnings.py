@@ -270,13 +270,13 @@ st.dataframe(
     [
         {
             "GPU": r.gpu,
+            "Net per day": usd(r.net_usd_per_day),
+            "Against $3-7": r.net_vs_claim,
+            "Net after depreciation": usd(r.net_after_depreciation_usd_per_day),
             "Price (USD per GPU-hour)": usd(r.price_per_gpu_hour_usd),
             "Price from": f"{nets[claim_network]['label']}'s own price" if r.price_kind == "network" else "proxy",
             "Price observed": r.price_date or "not dated by the source",
             "Utilization": f"{r.utilization:.0%}",
-            "Net per day": usd(r.net_usd_per_day),
-            "Net after depreciation": usd(r.net_after_depreciation_usd_per_day),
-            "Against $3-7": r.net_vs_claim,
         }
         for r in cases.itertuples()
     ],
