@@ -5,13 +5,9 @@ import pytest
 from analytics.metrics.overview import overview_kpis
 from tests.browser import browser_page, require_chromium, running_dashboard, wait_for_app
 
-# Chromium renders what the page script produced; the page scripts run on the lake in the AppTest tests, and
-# tests/test_scale_out.py serves the dashboard from a lake to real HTTP clients. A lake run here adds ~10 s per
-# test and no coverage.
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.backends("duckdb", reason="the browser renders what AppTest checks on both backends"),
-]
+# Like every store test, on both backends: a dashboard process serving a lake to a real browser (the lake
+# variants add ~10 s per test).
+pytestmark = [pytest.mark.browser]
 
 
 def test_overview_in_a_real_browser(snapshot_store, tmp_path, artifacts_dir):
