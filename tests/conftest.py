@@ -99,19 +99,24 @@ def lake_unavailable() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
-def postgres():
-    """One PostgreSQL server for the session; CI sets DEPIN_TEST_REQUIRE_LAKE=1 so a missing one fails."""
+def _require(reason: str | None) -> None:
+    """A missing lake component skips its tests, or fails them where CI sets DEPIN_TEST_REQUIRE_LAKE=1."""
     import os
 
-    from analytics.store.lake import close_all
-    from tests.pgserver import start_server
-
-    reason = lake_unavailable()
     if reason:
         if os.environ.get("DEPIN_TEST_REQUIRE_LAKE"):
             pytest.fail(reason)
         pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """One PostgreSQL server for the session; CI sets DEPIN_TEST_REQUIRE_LAKE=1 so a missing one fails."""
+
+    from analytics.store.lake import close_all
+    from tests.pgserver import start_server
+
+    _require(lake_unavailable())
     server = start_server()
     yield server
     close_all()
@@ -157,15 +162,10 @@ def lake_factory(postgres, tmp_path):
 @pytest.fixture(scope="session")
 def s3_server():
     """One S3-compatible server (moto, tests/s3server.py) for the session, for lakes on an s3:// data path."""
-    import os
 
     from tests.s3server import moto_unavailable, start_server
 
-    reason = moto_unavailable()
-    if reason:
-        if os.environ.get("DEPIN_TEST_REQUIRE_LAKE"):
-            pytest.fail(reason)
-        pytest.skip(reason)
+    _require(moto_unavailable())
     server = start_server()
     yield server
     from analytics.store.lake import close_all
